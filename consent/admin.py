@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import ConsentPolicy, ConsentRecord
+
+
+@admin.register(ConsentPolicy)
+class ConsentPolicyAdmin(admin.ModelAdmin):
+    list_display = ["version", "material", "summary", "published_at"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "visitor_id", "source", "granted", "denied", "policy_version", "site_key"]
+    list_filter = ["source", "policy_version"]
+    search_fields = ["=visitor_id", "=user_key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,51 @@
+"""Apps that hold personal data register here, in their AppConfig.ready(), how to export it, erase it
+and purge it when it expires. `consent` calls them without knowing the apps (they depend on it,
+never the other way round)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data: a visitor on a site, and the site's user id when known."""
+
+    site_key: str
+    visitor_ids: tuple[str, ...] = ()
+    user_key: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalDataHandler:
+    name: str
+    models: tuple[type, ...]  # every model this handler covers (checked by a test that walks all models)
+    export: Callable[[Subject], dict]
+    erase: Callable[[Subject], int]  # returns how many rows (or entries) were erased
+
+
+@dataclass(frozen=True)
+class RetentionHandler:
+    name: str
+    category: str  # the consent category whose retention period applies, or "failed" etc.
+    purge: Callable[[datetime, int], int]  # (cutoff, batch size) -> rows deleted
+
+
+_personal_data: dict[str, PersonalDataHandler] = {}
+_retention: dict[str, RetentionHandler] = {}
+
+
+def personal_data_register(handler: PersonalDataHandler) -> None:
+    _personal_data[handler.name] = handler
+
+
+def retention_register(handler: RetentionHandler) -> None:
+    _retention[handler.name] = handler
+
+
+def personal_data_handlers() -> list[PersonalDataHandler]:
+    return list(_personal_data.values())
+
+
+def retention_handlers() -> list[RetentionHandler]:
+    return list(_retention.values())

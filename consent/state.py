@@ -1,0 +1,71 @@
+"""A visitor's consent state and the signed token that carries it in a first-party cookie.
+
+The token is Django's signed, timestamped JSON. Its payload is plain base64 so the tracker
+can read the granted categories without a network round trip; only the server can make
+one, and a forged, tampered or expired token reads as no consent at all.
+"""
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core import signing
+
+from .categories import required_keys
+
+TOKEN_SALT = "attune.consent.v1"  # noqa: S105 - a namespace, not a secret
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    granted: frozenset[str]
+    visitor_id: str = ""
+    policy_version: int = 0
+    given_at: int = 0  # unix seconds of the recorded choice; 0 when there is none
+    explicit: bool = False  # True when the visitor made a recorded choice
+
+    def allows(self, category: str) -> bool:
+        return category in self.granted
+
+
+def no_consent() -> ConsentState:
+    """The strict default: only the categories that cannot be refused."""
+    return ConsentState(granted=required_keys())
+
+
+def consent_token_sign(*, visitor_id: str, granted: frozenset[str], policy_version: int, given_at: int) -> str:
+    """A signed token for the cookie; `given_at` is the unix time of the choice."""
+    payload = {"v": visitor_id, "g": sorted(granted), "p": policy_version, "t": given_at}
+    return signing.dumps(payload, salt=TOKEN_SALT, compress=False)
+
+
+@lru_cache(maxsize=65536)
+def _token_payload(token: str) -> tuple[str, frozenset[str], int, int] | None:
+    # Verifying the signature is the costly part; tokens repeat for every batch a visitor
+    # sends, so verified payloads are remembered (the expiry is checked on every read).
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT)
+        return (str(payload["v"]), frozenset(str(key) for key in payload["g"]), int(payload["p"]), int(payload["t"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def consent_state_from_token(token: str | None, *, current_material_version: int, now: float | None = None) -> ConsentState:
+    """The state a token proves, or no consent when it is missing, forged, expired or predates a material policy change."""
+    if not token or len(token) > 2048:
+        return no_consent()
+    parsed = _token_payload(token)
+    if parsed is None:
+        return no_consent()
+    visitor_id, granted, policy_version, given_at = parsed
+    max_age = settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400
+    if (now or time.time()) - given_at > max_age or policy_version < current_material_version:
+        return no_consent()
+    return ConsentState(
+        granted=granted | required_keys(),
+        visitor_id=visitor_id,
+        policy_version=policy_version,
+        given_at=given_at,
+        explicit=True,
+    )

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from .services import retention_purge as retention_purge_service
+
+
+@shared_task(name="consent.tasks.retention_purge")
+def retention_purge() -> dict[str, int]:
+    return retention_purge_service()

@@ -1,0 +1,123 @@
+"""Admin for sites, events, visitors (with profile and timeline), sessions and what was dropped.
+
+Everything user-supplied is rendered through format_html / the admin's own escaping."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+
+from .models import DropCounter, Event, FailedEvent, Profile, Session, Site, Visitor
+from .services.sites import site_write_key_rotate
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "public_key", "write_key_prefix", "created_at"]
+    readonly_fields = ["public_key", "write_key_prefix", "tracker_tag", "created_at"]
+    fields = ["name", "allowed_origins", "goals", "server_default_categories", "public_key", "write_key_prefix",
+              "tracker_tag", "created_at"]
+    actions = ["rotate_write_key"]
+
+    @admin.display(description="Tracker tag")
+    def tracker_tag(self, site: Site) -> str:
+        return format_html(
+            '<code>&lt;script defer src="/static/attune.js" data-site="{}" data-endpoint="/collect"&gt;&lt;/script&gt;</code>',
+            site.public_key,
+        )
+
+    @admin.action(description="Rotate the write key (shows the new key once)")
+    def rotate_write_key(self, request, queryset):
+        for site in queryset:
+            key = site_write_key_rotate(site=site)
+            self.message_user(request, f"New write key for {site.name}: {key}", messages.WARNING)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            from .models import new_write_key
+
+            key = new_write_key()
+            obj.set_write_key(key)
+            self.message_user(request, f"Write key for {obj.name} (shown once): {key}", messages.WARNING)
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["ts", "type", "name", "visitor_id", "path", "category", "source", "site"]
+    list_filter = ["site", "type", "source", ("ts", admin.DateFieldListFilter)]
+    search_fields = ["visitor_id", "=event_id", "name", "path"]
+    date_hierarchy = "ts"
+    show_full_result_count = False
+    list_select_related = ["site"]
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "visitor_id", "pageviews", "engaged_ms", "scroll_max", "entry_path", "exit_path",
+                    "conversions", "abandoned", "site"]
+    list_filter = ["site", "abandoned", "purchased", "device_type"]
+    search_fields = ["visitor_id"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+
+
+@admin.register(Profile)
+class ProfileAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "site", "user_key", "sessions", "pageviews", "engaged_ms", "conversions", "revenue_cents",
+                    "last_seen"]
+    list_filter = ["site", "device_type"]
+    search_fields = ["=user_key", "visitors__visitor_id"]
+    show_full_result_count = False
+
+
+@admin.register(Visitor)
+class VisitorAdmin(ReadOnlyAdmin):
+    list_display = ["visitor_id", "site", "first_seen", "is_bot"]
+    list_filter = ["site", "is_bot"]
+    search_fields = ["=visitor_id"]
+    readonly_fields = ["visitor_id", "site", "first_seen", "is_bot", "profile_summary", "timeline"]
+    fields = readonly_fields
+    show_full_result_count = False
+
+    @admin.display(description="Profile")
+    def profile_summary(self, visitor: Visitor) -> str:
+        p = visitor.profile
+        rows = [
+            ("Sessions", p.sessions), ("Page views", p.pageviews), ("Engaged time", f"{p.engaged_ms / 1000:.0f} s"),
+            ("Mean scroll depth", f"{p.scroll_sum / p.scrolled_pages:.0f} %" if p.scrolled_pages else "-"),
+            ("Clicks", p.clicks), ("Conversions", p.goal_counts), ("Revenue", f"{p.revenue_cents / 100:.2f}"),
+            ("Category views", p.category_views), ("Cart", f"{p.cart_items} items"), ("Device", p.device_type),
+            ("First / last seen", f"{p.first_seen:%Y-%m-%d %H:%M} / {p.last_seen:%Y-%m-%d %H:%M}" if p.first_seen else "-"),
+        ]
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+    @admin.display(description="Latest events")
+    def timeline(self, visitor: Visitor) -> str:
+        events = Event.objects.filter(site_id=visitor.site_id, visitor_id=visitor.visitor_id).order_by("-ts")[:100]
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                             ((e.ts.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.name, e.path) for e in events)),
+        )
+
+
+@admin.register(DropCounter)
+class DropCounterAdmin(ReadOnlyAdmin):
+    list_display = ["day", "site_key", "site", "reason", "count"]
+    list_filter = ["reason", "site"]
+    date_hierarchy = "day"
+
+
+@admin.register(FailedEvent)
+class FailedEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "site_key", "reason", "detail", "event_index"]
+    list_filter = ["reason", "site"]
+    readonly_fields = ["received_at", "site", "site_key", "reason", "detail", "event_index", "event_id", "visitor_id",
+                       "payload"]

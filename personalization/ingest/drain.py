@@ -1,0 +1,158 @@
+"""Drain workers: Redis stream → database, acknowledged only after commit."""
+
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+
+from ..collect.batch import CollectedBatch, Failure, batch_from_bytes
+from ..models import DropReason
+from .redis_client import redis_client
+from .store import drops_add
+from .stream import DROPS_KEY
+from .write import batches_write
+
+logger = logging.getLogger(__name__)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError)
+
+
+@dataclass
+class DrainStats:
+    entries: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def group_ensure() -> None:
+    try:
+        redis_client().xgroup_create(settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"], id="0", mkstream=True)
+    except redis.ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise
+
+
+def entries_next(consumer: str, *, block_ms: int, claim: bool) -> list[tuple[bytes, dict]]:
+    """This worker's own unacknowledged entries first, then entries of dead workers, then new ones."""
+    client, key, group = redis_client(), settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"]
+    count = settings.ATTUNE["DRAIN_READ_COUNT"]
+    own = client.xreadgroup(group, consumer, {key: "0"}, count=count)
+    if own and own[0][1]:
+        return own[0][1]
+    if claim:
+        claimed = client.xautoclaim(key, group, consumer, settings.ATTUNE["DRAIN_CLAIM_IDLE_MS"], "0-0", count=count)
+        if claimed[1]:
+            return claimed[1]
+    fresh = client.xreadgroup(group, consumer, {key: ">"}, count=count, block=block_ms)
+    return fresh[0][1] if fresh else []
+
+
+def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> None:
+    """Write entries in one transaction; an entry that cannot be stored on its own is dead-lettered
+    into the failed-events table with its payload, never dropped."""
+    decoded, broken = [], []
+    for entry_id, fields in entries:
+        try:
+            decoded.append(batch_from_bytes(fields[b"b"]))
+        except (KeyError, ValueError, TypeError) as error:
+            broken.append((entry_id, fields, error))
+    try:
+        result = batches_write(decoded)
+    except TRANSIENT_ERRORS:
+        raise
+    except DatabaseError:
+        result = None
+        for batch in decoded:
+            try:
+                one = batches_write([batch])
+                stats.stored += one.stored
+                stats.duplicates += one.duplicates
+            except TRANSIENT_ERRORS:
+                raise
+            except DatabaseError as error:
+                logger.exception("Dead-lettering a batch that cannot be stored")
+                batches_write([dead_letter(batch.site_id, batch.site_key, repr(error), batch)])
+                stats.dead_lettered += 1
+    if result is not None:
+        stats.stored += result.stored
+        stats.duplicates += result.duplicates
+    for entry_id, fields, error in broken:
+        batches_write([dead_letter(None, "", f"undecodable stream entry {entry_id!r}: {error}", None, fields)])
+        stats.dead_lettered += 1
+
+
+def dead_letter(site_id, site_key, reason: str, batch: CollectedBatch | None, fields: dict | None = None) -> CollectedBatch:
+    from ..collect.batch import batch_to_bytes
+
+    payload = batch_to_bytes(batch).decode() if batch else repr(fields)[:8192]
+    return CollectedBatch(
+        site_id=site_id, site_key=site_key or "", received_ms=int(time.time() * 1000),
+        failures=[Failure(reason=DropReason.INVALID.value, detail=f"could not be stored: {reason}"[:500], payload=payload)],
+    )
+
+
+def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, until_empty: bool = False) -> DrainStats:
+    """Drain the stream for up to `max_seconds` (or until it is empty). Transient failures are retried."""
+    client, key, group = redis_client(), settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"]
+    group_ensure()
+    stats = DrainStats()
+    deadline = time.monotonic() + max_seconds
+    next_claim = 0.0
+    backoff = 0.1
+    while time.monotonic() < deadline:
+        try:
+            claim = time.monotonic() >= next_claim
+            if claim:
+                next_claim = time.monotonic() + 1.0
+            entries = entries_next(consumer, block_ms=block_ms, claim=claim)
+            if not entries:
+                if until_empty:
+                    break
+                continue
+            entries_store(entries, stats)
+            ids = [entry_id for entry_id, _ in entries]
+            pipe = client.pipeline(transaction=False)
+            pipe.xack(key, group, *ids)
+            pipe.xdel(key, *ids)
+            pipe.execute()
+            stats.entries += len(entries)
+            backoff = 0.1
+        except TRANSIENT_ERRORS as error:
+            stats.errors.append(repr(error))
+            logger.warning("Drain paused after a transient error, retrying: %r", error)
+            close_old_connections()
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+    return stats
+
+
+def drops_flush() -> int:
+    """Move drop counters held in Redis into the database; returns how many counters moved."""
+    client = redis_client()
+    flushing = f"{DROPS_KEY}:flushing:{uuid.uuid4().hex}"
+    with contextlib.suppress(redis.ResponseError):  # raised when nothing was counted since the last flush
+        client.rename(DROPS_KEY, flushing)
+    moved = 0
+    for leftover in client.scan_iter(match=f"{DROPS_KEY}:flushing:*"):
+        counts: Counter = Counter()
+        for raw_field, raw_count in client.hgetall(leftover).items():
+            site_id, site_key, reason, day = raw_field.decode().split("|")
+            counts[(int(site_id) if site_id else None, site_key, reason, date.fromisoformat(day))] += int(raw_count)
+        drops_add(dict(counts))
+        client.delete(leftover)
+        moved += len(counts)
+    return moved

@@ -1,0 +1,153 @@
+"""Sessions from events in event time, merged incrementally (pure).
+
+A session summary is built so that two summaries of adjacent stretches of time merge into
+the summary of their union; folding events in time order or merging summaries gives the
+same result. The one order-dependent fact is the cart (a purchase empties it), so a cart
+event that lands inside an existing session's span asks for a recompute from stored events.
+"""
+
+from dataclasses import dataclass, field
+
+from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, goal_of, quantity
+
+
+@dataclass(slots=True)
+class SessionSummary:
+    started_ms: int
+    ended_ms: int
+    id: int | None = None
+    events: int = 0
+    pageviews: int = 0
+    conversions: int = 0
+    revenue_cents: int = 0
+    purchased: bool = False
+    cart_net: int = 0
+    entry: tuple = ()  # (ts_ms, path, referrer) of the first page view
+    exit: tuple = ()  # (ts_ms, path) of the last page view
+    device_type: str = ""
+    device_ms: int = 0  # time of the event the device type was taken from (the first one)
+    pages: dict = field(default_factory=dict)  # page view id -> [engaged_ms, deepest scroll %, category]
+
+    @property
+    def engaged_ms(self) -> int:
+        return sum(page[0] for page in self.pages.values())
+
+    @property
+    def scroll_max(self) -> int:
+        return max((page[1] for page in self.pages.values()), default=0)
+
+    @property
+    def scroll_sum(self) -> int:
+        return sum(page[1] for page in self.pages.values())
+
+
+def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
+    """The summary of a session made of one event."""
+    summary = SessionSummary(started_ms=activity.ts_ms, ended_ms=activity.ts_ms, events=1)
+    summary.device_type, summary.device_ms = activity.device_type, activity.ts_ms
+    if activity.type == "page_view":
+        summary.pageviews = 1
+        summary.entry = (activity.ts_ms, activity.path, activity.referrer)
+        summary.exit = (activity.ts_ms, activity.path)
+    if goal_of(activity, goals):
+        summary.conversions = 1
+    if activity.type == "track":
+        if activity.name == PURCHASE:
+            summary.purchased = True
+            summary.revenue_cents = cents(activity.props.get("revenue", activity.props.get("value")))
+        elif activity.name == CART_ADD:
+            summary.cart_net = quantity(activity.props)
+        elif activity.name == CART_REMOVE:
+            summary.cart_net = -quantity(activity.props)
+    if activity.page_view_id:
+        engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
+        scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
+        summary.pages[activity.page_view_id] = [engaged, scroll, activity.category]
+    return summary
+
+
+def summary_merge(earlier: SessionSummary, later: SessionSummary) -> SessionSummary:
+    """The summary of two stretches of one session; `earlier` starts first and they must not interleave cart events."""
+    merged = SessionSummary(
+        started_ms=min(earlier.started_ms, later.started_ms),
+        ended_ms=max(earlier.ended_ms, later.ended_ms),
+        id=earlier.id if earlier.id is not None else later.id,
+        events=earlier.events + later.events,
+        pageviews=earlier.pageviews + later.pageviews,
+        conversions=earlier.conversions + later.conversions,
+        revenue_cents=earlier.revenue_cents + later.revenue_cents,
+        purchased=earlier.purchased or later.purchased,
+        cart_net=later.cart_net if later.purchased else earlier.cart_net + later.cart_net,
+        entry=min(part for part in (earlier.entry, later.entry) if part) if earlier.entry or later.entry else (),
+        exit=max(part for part in (earlier.exit, later.exit) if part) if earlier.exit or later.exit else (),
+    )
+    merged.device_ms, merged.device_type = min(
+        (earlier.device_ms, earlier.device_type), (later.device_ms, later.device_type)
+    )
+    merged.pages = {key: list(value) for key, value in earlier.pages.items()}
+    for key, (engaged, scroll, category) in later.pages.items():
+        page = merged.pages.get(key)
+        if page is None:
+            merged.pages[key] = [engaged, scroll, category]
+        else:
+            merged.pages[key] = [max(page[0], engaged), max(page[1], scroll), max(page[2], category)]
+    return merged
+
+
+@dataclass
+class SessionChange:
+    """What a set of new events does to one visitor's sessions."""
+
+    upserts: list[SessionSummary]
+    deletes: list[int]
+    before: list[SessionSummary]  # the existing sessions the change replaces
+    needs_recompute: bool = False
+
+
+def sessions_apply(
+    existing: list[SessionSummary], activities: list[Activity], *, gap_ms: int, goals: frozenset[str]
+) -> SessionChange:
+    """Fold new events into a visitor's sessions. `existing` must hold every session that ends
+    after the earliest new event minus the gap and starts before the latest plus the gap."""
+    for activity in activities:
+        if activity.is_cart_event and any(s.started_ms <= activity.ts_ms <= s.ended_ms for s in existing):
+            return SessionChange(upserts=[], deletes=[], before=existing, needs_recompute=True)
+    parts = sorted(
+        [(s.started_ms, 0, s.ended_ms, "", s) for s in existing]
+        + [(a.ts_ms, 1, a.ts_ms, a.event_id, summary_of(a, goals)) for a in activities],
+        key=lambda part: part[:4],
+    )
+    groups: list[list[SessionSummary]] = []
+    group_end = None
+    for started_ms, _kind, ended_ms, _, summary in parts:
+        if group_end is None or started_ms - group_end > gap_ms:
+            groups.append([])
+            group_end = ended_ms
+        groups[-1].append(summary)
+        group_end = max(group_end, ended_ms)
+    change = SessionChange(upserts=[], deletes=[], before=[])
+    for group in groups:
+        old_parts = [summary for summary in group if summary.id is not None]
+        if len(old_parts) == len(group):
+            continue  # an existing session no new event touches
+        merged = group[0]
+        for summary in group[1:]:
+            merged = summary_merge(merged, summary)
+        merged.id = old_parts[0].id if old_parts else None
+        change.upserts.append(merged)
+        change.before.extend(old_parts)
+        change.deletes.extend(summary.id for summary in old_parts[1:])
+    return change
+
+
+def sessions_from_activities(activities: list[Activity], *, gap_ms: int, goals: frozenset[str]) -> list[SessionSummary]:
+    """Sessions computed from scratch from all of a visitor's events, in time order."""
+    ordered = sorted(activities, key=lambda a: (a.ts_ms, a.event_id))
+    summaries: list[SessionSummary] = []
+    for activity in ordered:
+        single = summary_of(activity, goals)
+        if summaries and activity.ts_ms - summaries[-1].ended_ms <= gap_ms:
+            summaries[-1] = summary_merge(summaries[-1], single)
+        else:
+            summaries.append(single)
+    return summaries

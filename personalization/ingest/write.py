@@ -1,0 +1,85 @@
+"""The one write path: collected batches into events, failed events, drop counters, sessions and profiles.
+
+The embedded collector calls it with one batch inside the request; the Redis drain calls it
+with hundreds; the server API and the traffic simulator go through it too.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from ..collect.batch import CollectedBatch
+from ..models import DropReason, FailedEvent, Site
+from .activity import Activity, ms_to_datetime
+from .apply import Identify, activities_apply, activities_group, site_goals
+from .store import drops_add, event_row, events_insert, failures_insert
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    stored: int
+    duplicates: int
+
+
+def day_of(ms: int) -> date:
+    return ms_to_datetime(ms).date()
+
+
+@transaction.atomic
+def batches_write(batches: list[CollectedBatch]) -> WriteResult:
+    """Store everything the batches carry, in one transaction; events already stored are skipped and counted."""
+    rows, seen, candidates = [], set(), []
+    drops: Counter = Counter()
+    failures = []
+    for batch in batches:
+        day = day_of(batch.received_ms)
+        for reason, n in batch.drops.items():
+            drops[(batch.site_id, batch.site_key, reason, day)] += n
+        failures.extend(
+            FailedEvent(site_id=batch.site_id, site_key=batch.site_key, reason=f.reason, detail=f.detail[:500],
+                        event_index=f.index, event_id=f.event_id[:64], visitor_id=batch.visitor_id[:64],
+                        payload=f.payload[:8192], received_at=ms_to_datetime(batch.received_ms))
+            for f in batch.failures
+        )
+        if batch.site_id is None:
+            continue
+        for event in batch.events:
+            key = (batch.site_id, event.event_id)
+            if key in seen:
+                drops[(batch.site_id, batch.site_key, DropReason.DUPLICATE.value, day)] += 1
+                continue
+            seen.add(key)
+            rows.append(event_row(batch.site_id, batch, event))
+            candidates.append((key, batch, event))
+    inserted = events_insert(rows)
+    stored_by_site: dict[int, list] = defaultdict(list)
+    for key, batch, event in candidates:
+        if key in inserted:
+            stored_by_site[batch.site_id].append((batch, event))
+        else:
+            drops[(batch.site_id, batch.site_key, DropReason.DUPLICATE.value, day_of(batch.received_ms))] += 1
+    failures_insert(failures)
+    drops_add(dict(drops))
+    goals_by_site = dict(Site.objects.filter(pk__in=list(stored_by_site)).values_list("pk", "goals"))
+    for site_id, stored in stored_by_site.items():
+        site_apply(site_id=site_id, goals=site_goals(goals_by_site.get(site_id, [])), stored=stored)
+    return WriteResult(stored=len(inserted), duplicates=len(candidates) - len(inserted))
+
+
+def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> None:
+    pairs, identifies, first_seen = [], [], {}
+    for batch, event in stored:
+        pairs.append((batch.visitor_id, Activity(
+            event.ts_ms, event.event_id, event.type, event.name, event.path, event.referrer, event.page_view_id,
+            event.category, event.props, batch.device_type,
+        )))
+        if event.type == "identify" and event.user_key:
+            identifies.append(Identify(event.ts_ms, event.event_id, batch.visitor_id, event.user_key))
+        seen = first_seen.get(batch.visitor_id)
+        if seen is None or event.ts_ms < seen[0]:
+            first_seen[batch.visitor_id] = (event.ts_ms, batch.is_bot)
+    first_seen = {vid: (ms_to_datetime(ms), is_bot) for vid, (ms, is_bot) in first_seen.items()}
+    activities_apply(site_id=site_id, goals=goals, by_visitor=activities_group(pairs), identifies=identifies,
+                     first_seen=first_seen)

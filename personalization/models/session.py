@@ -1,0 +1,44 @@
+"""Sessions: a visitor's events with no gap longer than the session timeout, in event time."""
+
+from django.db import models
+
+from .site import Site
+from .visitor import Profile
+
+
+class Session(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    visitor_id = models.CharField(max_length=64)
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="session_rows")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(help_text="Time of the session's last event.")
+    events = models.PositiveIntegerField(default=0)
+    pageviews = models.PositiveIntegerField(default=0)
+    engaged_ms = models.BigIntegerField(default=0)
+    scroll_max = models.PositiveSmallIntegerField(default=0)
+    entry_path = models.CharField(max_length=2000, blank=True)
+    entry_at = models.DateTimeField(null=True, blank=True)
+    exit_path = models.CharField(max_length=2000, blank=True)
+    exit_at = models.DateTimeField(null=True, blank=True)
+    referrer = models.CharField(max_length=2000, blank=True)
+    device_type = models.CharField(max_length=10, blank=True)
+    conversions = models.PositiveIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    purchased = models.BooleanField(default=False)
+    cart_net = models.IntegerField(default=0, help_text="Items added minus removed after the session's last purchase.")
+    pages = models.JSONField(default=dict, help_text="Per page view: [engaged ms, deepest scroll %, category].")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When the session was decided to have ended.")
+    abandoned = models.BooleanField(default=False, help_text="Ended with items in the cart and no purchase.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["site", "visitor_id", "ended_at"], name="session_visitor_end"),
+            models.Index(fields=["closed_at", "ended_at"], name="session_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def converted(self) -> bool:
+        return self.conversions > 0

@@ -1,0 +1,69 @@
+"""Visitors (one per device id) and profiles (one per person: several visitors once identified)."""
+
+from django.db import models
+from django.utils import timezone
+
+from .site import Site
+
+
+class Profile(models.Model):
+    """Incremental per-person aggregates. Every counter is a sum, max or min over events and
+    sessions, so two profiles merge by combining fields and a rebuild from events gives the
+    same numbers whatever order the events arrived in."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    origin_visitor_id = models.CharField(
+        max_length=64, help_text="The visitor this profile was made for; lets concurrent writers create it once."
+    )
+    user_key = models.CharField(  # noqa: DJ001 - NULL (not "") so the per-site uniqueness skips anonymous profiles
+        max_length=128, null=True, blank=True, help_text="The site's user id, as a keyed hash unless configured."
+    )
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    events = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    pageviews = models.PositiveIntegerField(default=0)
+    engaged_ms = models.BigIntegerField(default=0)
+    scroll_sum = models.PositiveIntegerField(default=0, help_text="Sum over page views of the deepest scroll, in %.")
+    scrolled_pages = models.PositiveIntegerField(default=0)
+    scroll_max = models.PositiveSmallIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    hovers = models.PositiveIntegerField(default=0)
+    conversions = models.PositiveIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    event_counts = models.JSONField(default=dict, blank=True)
+    goal_counts = models.JSONField(default=dict, blank=True)
+    category_views = models.JSONField(default=dict, blank=True)
+    category_engaged_ms = models.JSONField(default=dict, blank=True)
+    device_type = models.CharField(max_length=10, blank=True)
+    device_seen_at = models.DateTimeField(null=True, blank=True)
+    cart_items = models.IntegerField(default=0, help_text="Items added minus removed since the last purchase.")
+    cart_value_cents = models.BigIntegerField(default=0)
+    last_purchase_at = models.DateTimeField(null=True, blank=True)
+    cart_updated_at = models.DateTimeField(null=True, blank=True, help_text="Time of the last cart event applied.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "user_key"], condition=models.Q(user_key__isnull=False), name="profile_user_unique"
+            ),
+            models.UniqueConstraint(fields=["site", "origin_visitor_id"], name="profile_origin_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"profile {self.pk}"
+
+
+class Visitor(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    visitor_id = models.CharField(max_length=64, help_text="Pseudonymous id made by the tracker (or the server API).")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="visitors")
+    is_bot = models.BooleanField(default=False)
+    first_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "visitor_id"], name="visitor_unique_per_site")]
+
+    def __str__(self) -> str:
+        return self.visitor_id

@@ -1,0 +1,63 @@
+"""Reads used on the hot path and by views: sites by key, kept in memory for a short time."""
+
+import time
+from dataclasses import dataclass
+
+from .models import Site, write_key_digest
+
+SITE_CACHE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    id: int
+    public_key: str
+    allowed_origins: frozenset[str]
+    goals: tuple[str, ...]
+    server_default_categories: frozenset[str]
+
+    def origin_allowed(self, origin: str) -> bool:
+        return "*" in self.allowed_origins or origin.rstrip("/").lower() in self.allowed_origins
+
+
+_by_public_key: dict[str, tuple[float, SiteInfo | None]] = {}
+_by_write_key: dict[str, tuple[float, SiteInfo | None]] = {}
+
+
+def site_info(site: Site) -> SiteInfo:
+    return SiteInfo(
+        id=site.pk,
+        public_key=site.public_key,
+        allowed_origins=frozenset(origin.rstrip("/").lower() for origin in site.allowed_origins),
+        goals=tuple(site.goals),
+        server_default_categories=frozenset(site.server_default_categories),
+    )
+
+
+def _cached(cache: dict, key: str, load) -> SiteInfo | None:
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit and now - hit[0] < SITE_CACHE_SECONDS:
+        return hit[1]
+    site = load()
+    info = site_info(site) if site else None
+    if len(cache) > 10_000:
+        cache.clear()  # unknown keys sent by a flood must not grow memory without bound
+    cache[key] = (now, info)
+    return info
+
+
+def site_for_public_key(public_key: str) -> SiteInfo | None:
+    """The site a tracker key belongs to (None for an unknown key); cached for a few seconds."""
+    return _cached(_by_public_key, public_key, lambda: Site.objects.filter(public_key=public_key).first())
+
+
+def site_for_write_key(write_key: str) -> SiteInfo | None:
+    """The site a server write key belongs to (None for an unknown key)."""
+    digest = write_key_digest(write_key)
+    return _cached(_by_write_key, digest, lambda: Site.objects.filter(write_key_digest=digest).first())
+
+
+def site_cache_clear() -> None:
+    _by_public_key.clear()
+    _by_write_key.clear()

@@ -1,0 +1,226 @@
+"""The collector: a tracker batch in, a stored (or queued) batch and an explained answer out.
+
+It only validates, applies consent, minimises and hands over; sessions and profiles are
+updated by the write path (in the request in embedded mode, by drain workers with Redis).
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import orjson
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.utils.crypto import salted_hmac
+
+from consent.categories import category_keys
+from consent.selectors import policy_material_version
+from consent.state import ConsentState, consent_state_from_token, no_consent
+
+from ..collect.batch import CollectedBatch, Failure, batch_to_bytes
+from ..collect.body import BodyError, body_parse
+from ..collect.edge import address_minimise, device_type, is_bot_agent
+from ..collect.schema import BatchContext, EventInvalid, Limits, event_validate
+from ..ingest import stream
+from ..ingest.redis_client import redis_enabled
+from ..ingest.write import batches_write
+from ..models import DropReason
+from ..selectors import SiteInfo, site_for_public_key
+
+logger = logging.getLogger(__name__)
+VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+RETRY_AFTER_SECONDS = 5
+
+
+@dataclass
+class CollectOutcome:
+    status: int
+    body: dict
+    headers: dict[str, str] = field(default_factory=dict)
+    site: SiteInfo | None = None
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    origin: str
+    address: str
+    user_agent: str
+    country: str = ""
+
+
+@lru_cache(maxsize=4)
+def limits_for(settings_id: int) -> Limits:
+    attune = settings.ATTUNE
+    return Limits(
+        max_name_length=attune["COLLECT_MAX_NAME_LENGTH"],
+        max_props=attune["COLLECT_MAX_PROPS"],
+        max_props_bytes=attune["COLLECT_MAX_PROPS_BYTES"],
+        max_url_length=attune["COLLECT_MAX_URL_LENGTH"],
+        max_age_ms=attune["EVENT_MAX_AGE_DAYS"] * 86_400_000,
+        max_future_ms=attune["EVENT_MAX_FUTURE_SECONDS"] * 1000,
+        url_denylist=frozenset(key.lower() for key in attune["URL_QUERY_DENYLIST"]),
+        purposes=category_keys(),
+    )
+
+
+def collect_limits() -> Limits:
+    return limits_for(id(settings.ATTUNE))
+
+
+def user_key_for(site_id: int, user_id: str) -> str:
+    """How a site's user id is stored: a keyed hash, or as sent when ATTUNE["USER_ID_STORAGE"] is "plain"."""
+    if settings.ATTUNE["USER_ID_STORAGE"] == "plain":
+        return user_id
+    return salted_hmac("attune.user-id", f"{site_id}:{user_id}", algorithm="sha256").hexdigest()[:40]
+
+
+def refusal(status: int, code: str, message: str, **headers: str) -> CollectOutcome:
+    return CollectOutcome(status=status, body={"error": code, "message": message}, headers=headers)
+
+
+def batch_collect(*, body: bytes, client: ClientInfo, received_ms: int | None = None) -> CollectOutcome:
+    """Validate a tracker batch, keep what consent allows and store or queue it."""
+    received_ms = received_ms or int(time.time() * 1000)
+    attune = settings.ATTUNE
+    try:
+        data = body_parse(body, max_bytes=attune["COLLECT_MAX_BODY_BYTES"], max_depth=attune["COLLECT_MAX_BODY_DEPTH"])
+    except BodyError as error:
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
+        return refusal(error.status, error.code, error.message)
+    if not isinstance(data, dict) or not isinstance(data.get("site"), str) or not isinstance(data.get("events"), list):
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
+        return refusal(400, "invalid_batch", "Send a JSON object with `site` (the site's public key) and an `events` list.")
+    events = data["events"]
+    site = site_for_public_key(data["site"][:64])
+    if site is None:
+        drops_record({(None, data["site"][:64], DropReason.UNKNOWN_SITE.value): len(events)}, received_ms)
+        return refusal(403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page.")
+    origin = client.origin
+    if not origin or not site.origin_allowed(origin):
+        drops_record({(site.id, site.public_key, DropReason.UNKNOWN_ORIGIN.value): len(events)}, received_ms)
+        return refusal(403, "unknown_origin", f"Origin {origin or '(none)'!r} is not allowed for this site; add it to the "
+                       "site's allowed origins, or send server-side events to /v1 with the write key.")
+    if len(events) > attune["COLLECT_MAX_EVENTS"]:
+        drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
+        return refusal(413, "too_many_events", f"The batch has {len(events)} events; send at most "
+                       f"{attune['COLLECT_MAX_EVENTS']} per request.")
+    visitor_id = data.get("vid")
+    if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= 64 or not set(visitor_id) <= VISITOR_ID_CHARACTERS:
+        drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
+        return refusal(400, "invalid_visitor", "`vid` must be the visitor id: 8 to 64 letters, digits, '-' or '_'.")
+    outcome = CollectOutcome(status=200, body={}, site=site)
+    is_bot = is_bot_agent(client.user_agent) or data.get("wd") is True
+    if is_bot and attune["BOT_POLICY"] == "drop":
+        return batch_dropped(site, client, received_ms, {DropReason.BOT.value: len(events)})
+    consent = consent_for_batch(data.get("consent"), visitor_id)
+    batch = CollectedBatch(
+        site_id=site.id, site_key=site.public_key, received_ms=received_ms, visitor_id=visitor_id,
+        consent=",".join(sorted(consent.granted)), device_type=device_type(client.user_agent), country=client.country,
+        client_address=address_minimise(client.address, storage=attune["CLIENT_ADDRESS_STORAGE"]), is_bot=is_bot,
+    )
+    rejected = events_validate(batch, events, consent, sent_ms=data.get("sent"))
+    return batch_hand_over(batch, client, outcome, rejected)
+
+
+def consent_for_batch(token: object, visitor_id: str) -> ConsentState:
+    state = consent_state_from_token(token if isinstance(token, str) else None,
+                                     current_material_version=policy_material_version())
+    if state.visitor_id and state.visitor_id != visitor_id:
+        return no_consent()  # a token proves consent for the visitor it was made for, no other
+    return state
+
+
+def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, *, sent_ms: object) -> list[dict]:
+    """Fill `batch` with the valid events consent allows; return the rejections to report."""
+    skew = batch.received_ms - sent_ms if isinstance(sent_ms, int) and not isinstance(sent_ms, bool) else 0
+    context = BatchContext(received_ms=batch.received_ms, skew_ms=skew)
+    limits = collect_limits()
+    keep_payloads = consent.allows("analytics")
+    rejected = []
+    for index, raw in enumerate(events):
+        try:
+            event = event_validate(raw, context, limits)
+        except EventInvalid as error:
+            event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+            rejected.append({"index": index, "id": event_id[:64], "error": str(error)})
+            # Without consent the payload is not kept, not even as a failure: only why it failed.
+            payload = orjson.dumps(raw).decode()[:8192] if keep_payloads else ""
+            batch.failures.append(Failure(DropReason.INVALID.value, str(error), index, event_id[:64], payload))
+            batch.count_drop(DropReason.INVALID.value)
+            continue
+        if not consent.allows(event.purpose):
+            batch.count_drop(DropReason.NO_CONSENT.value)
+            continue
+        if event.type == "identify":
+            event.user_key = user_key_for(batch.site_id, event.user_key)
+            event.props = {}  # traits are personal data the product has no use for
+        batch.events.append(event)
+    return rejected
+
+
+def batch_hand_over(batch: CollectedBatch, client: ClientInfo, outcome: CollectOutcome, rejected: list) -> CollectOutcome:
+    """Queue the batch (Redis) or store it now (embedded); 503 when neither is possible."""
+    try:
+        if redis_enabled():
+            keys = stream.rate_keys(site_id=batch.site_id, address=client.address, minute=batch.received_ms // 60_000)
+            entry = batch_to_bytes(batch) if (batch.events or batch.failures or batch.drops) else b""
+            if not stream.batch_enqueue(entry=entry, keys=keys, drops={}):
+                return rate_limited(batch, client)
+            outcome.status = 202
+            outcome.body = {"queued": len(batch.events)}
+        else:
+            if not rate_allowed(batch.site_id, client.address, batch.received_ms):
+                return rate_limited(batch, client)
+            result = batches_write([batch])
+            outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
+    except (redis.RedisError, DatabaseError):
+        return refusal(503, "unavailable", "Storage is unavailable; keep the batch and send it again later.",
+                       **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if batch.drops:
+        outcome.body["dropped"] = {k: v for k, v in batch.drops.items() if k != DropReason.INVALID.value}
+    if rejected:
+        outcome.status = 422
+        outcome.body["rejected"] = rejected
+        outcome.body["message"] = "Some events were rejected (see `rejected`); the others were accepted."
+    return outcome
+
+
+def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
+    """Embedded-mode rate limit, counted in the local cache per minute."""
+    minute = received_ms // 60_000
+    for key, limit in ((f"rl:a:{address}:{minute}", settings.ATTUNE["RATE_LIMIT_ADDRESS_PER_MINUTE"]),
+                       (f"rl:s:{site_id}:{minute}", settings.ATTUNE["RATE_LIMIT_SITE_PER_MINUTE"])):
+        cache.add(key, 0, 61)
+        if cache.incr(key) > limit:
+            return False
+    return True
+
+
+def rate_limited(batch: CollectedBatch, client: ClientInfo) -> CollectOutcome:
+    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): len(batch.events)}, batch.received_ms)
+    return refusal(429, "rate_limited", "Too many batches from this address or site; wait and send again.",
+                   **{"Retry-After": "60"})
+
+
+def batch_dropped(site: SiteInfo, client: ClientInfo, received_ms: int, drops: dict[str, int]) -> CollectOutcome:
+    drops_record({(site.id, site.public_key, reason): n for reason, n in drops.items()}, received_ms)
+    return CollectOutcome(status=200, body={"accepted": 0, "dropped": drops}, site=site)
+
+
+def drops_record(drops: dict[tuple[int | None, str, str], int], received_ms: int) -> None:
+    """Count events not stored, for requests that carry nothing else to store. Never fails the request."""
+    from ..ingest.activity import ms_to_datetime
+    from ..ingest.store import drops_add
+
+    day = ms_to_datetime(received_ms).date()
+    try:
+        if redis_enabled():
+            stream.drops_enqueue({stream.drop_field(s, k, r, day.isoformat()): n for (s, k, r), n in drops.items() if n})
+        else:
+            drops_add({(s, k, r, day): n for (s, k, r), n in drops.items() if n})
+    except (redis.RedisError, DatabaseError):
+        # The request is refused anyway; a counter lost while storage is down must not turn a 4xx into a 5xx.
+        logger.warning("Could not count dropped events %r while storage is unavailable", drops)

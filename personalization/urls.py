@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .views.collector import collect
+
+urlpatterns = [
+    path("collect", collect, name="collect"),
+]

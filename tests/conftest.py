@@ -1,0 +1,85 @@
+import time
+import uuid
+
+import pytest
+
+from consent.selectors import policy_cache_clear
+from consent.state import consent_token_sign
+from personalization.ingest.redis_client import redis_client
+from personalization.selectors import site_cache_clear
+from personalization.services.sites import site_create
+
+from .services import redis_url
+
+ORIGIN = "http://shop.example"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    from django.core.cache import cache
+
+    cache.clear()
+    site_cache_clear()
+    policy_cache_clear()
+    yield
+    site_cache_clear()
+    policy_cache_clear()
+
+
+@pytest.fixture
+def attune_settings(settings):
+    """Change ATTUNE keys for one test: attune_settings(COLLECT_MAX_EVENTS=5)."""
+
+    def change(**values):
+        settings.ATTUNE = {**settings.ATTUNE, **values}
+
+    return change
+
+
+@pytest.fixture
+def embedded_mode(settings):
+    """The embedded default: no Redis, events written in the request."""
+    settings.REDIS_URL = ""
+    redis_client.cache_clear()
+    yield
+    redis_client.cache_clear()
+
+
+@pytest.fixture
+def redis_mode(settings):
+    """The collector queues to a real Redis stream (database 15, emptied before and after)."""
+    import personalization.ingest.stream as stream
+
+    settings.REDIS_URL = redis_url()
+    redis_client.cache_clear()
+    stream._enqueue = None
+    redis_client().flushdb()
+    yield redis_client()
+    redis_client().flushdb()
+    redis_client.cache_clear()
+    stream._enqueue = None
+
+
+@pytest.fixture
+def site(db):
+    return site_create(name=f"Shop {uuid.uuid4().hex[:6]}", origins=[ORIGIN]).site
+
+
+def consent_token(visitor_id: str, *categories: str, policy_version: int = 0, given_at: int | None = None) -> str:
+    return consent_token_sign(
+        visitor_id=visitor_id,
+        granted=frozenset(categories),
+        policy_version=policy_version,
+        given_at=int(time.time()) if given_at is None else given_at,
+    )
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def make_event(type_: str = "page_view", *, ts: int | None = None, **fields) -> dict:
+    event = {"id": str(uuid.uuid4()), "type": type_, "ts": now_ms() if ts is None else ts}
+    event.update(fields)
+    return event
+

@@ -1,0 +1,42 @@
+import pytest
+
+from personalization.collect.body import BodyError, body_parse, nesting_depth
+
+
+def parse(raw: bytes, *, max_bytes: int = 64 * 1024, max_depth: int = 8):
+    return body_parse(raw, max_bytes=max_bytes, max_depth=max_depth)
+
+
+def test_a_valid_body_is_parsed():
+    assert parse(b'{"site": "pk", "events": [{"props": {"a": [1]}}]}') == {"site": "pk", "events": [{"props": {"a": [1]}}]}
+
+
+def test_an_oversize_body_is_refused_with_413_before_parsing():
+    with pytest.raises(BodyError) as error:
+        parse(b"{" + b" " * 100 + b"}", max_bytes=50)
+    assert error.value.status == 413
+    assert "at most 50 bytes" in error.value.message
+
+
+def test_a_hundred_thousand_nested_brackets_are_refused_without_recursion():
+    raw = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(BodyError) as error:
+        parse(raw, max_bytes=1_000_000)
+    assert error.value.code == "too_deep"
+    assert "100000 levels" in error.value.message
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    assert nesting_depth(b'{"a": "[[[[{{{{\\"]]]]"}') == 1
+
+
+def test_malformed_json_says_it_is_not_json():
+    with pytest.raises(BodyError) as error:
+        parse(b'{"site": ')
+    assert (error.value.status, error.value.code) == (400, "malformed_json")
+
+
+def test_an_empty_body_says_what_to_send():
+    with pytest.raises(BodyError) as error:
+        parse(b"  ")
+    assert "events" in error.value.message

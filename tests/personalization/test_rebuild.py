@@ -1,0 +1,63 @@
+"""profiles_rebuild must give the numbers ingestion gave, whatever order and batching events came in."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from personalization.collect.batch import CollectedBatch, CollectedEvent
+from personalization.ingest.write import batches_write
+from personalization.models import Event, Profile, Session, Visitor
+from personalization.services.profiles import profiles_rebuild
+
+from .activities import BASE_MS, activity_lists
+
+VISITORS = ["visitor-aaaa", "visitor-bbbb", "visitor-cccc"]
+PROFILE_FIELDS = [f.name for f in Profile._meta.fields if f.name not in {"id", "updated_at", "origin_visitor_id"}]
+SESSION_FIELDS = [f.name for f in Session._meta.fields if f.name not in {"id", "closed_at", "abandoned"}]
+
+
+def collected(activity, user_key=""):
+    return CollectedEvent(
+        event_id=activity.event_id, type="identify" if user_key else activity.type, name=activity.name,
+        ts_ms=activity.ts_ms, seq=0, url="https://shop.example" + activity.path, path=activity.path,
+        referrer=activity.referrer, page_view_id=activity.page_view_id, category=activity.category,
+        props=activity.props, dimensions={}, purpose="analytics", user_key=user_key,
+    )
+
+
+def snapshot(site):
+    profiles = (
+        tuple(sorted(Visitor.objects.filter(profile_id=row["id"]).values_list("visitor_id", flat=True)))
+        + tuple(row[f] for f in PROFILE_FIELDS)
+        for row in Profile.objects.filter(site=site).values("id", *PROFILE_FIELDS)
+    )
+    sessions = sorted((tuple(row.values()) for row in Session.objects.filter(site=site).values(*SESSION_FIELDS)), key=str)
+    return sorted(profiles, key=str), sessions
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(streams=st.lists(activity_lists(max_size=15), min_size=1, max_size=3), data=st.data())
+def test_rebuild_gives_identical_profiles_and_sessions_for_random_event_streams(site, streams, data):
+    Event.objects.all().delete()
+    Visitor.objects.all().delete()
+    Profile.objects.all().delete()
+    items = []
+    for visitor_id, activities in zip(VISITORS, streams, strict=False):
+        for activity in activities:
+            items.append((visitor_id, collected(activity), activity.device_type))
+        if data.draw(st.booleans()):  # this visitor logs in as the shared user at some point
+            login = activities[0]._replace(event_id=f"{activities[0].event_id[:-4]}ffff", ts_ms=BASE_MS + 60_000)
+            items.append((visitor_id, collected(login, user_key="user-1"), "desktop"))
+    order = data.draw(st.permutations(items))
+    batch_size = data.draw(st.integers(1, 10))
+    for start in range(0, len(order), batch_size):
+        batches = []
+        for visitor_id, event, device in order[start:start + batch_size]:
+            batches.append(CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=BASE_MS + 86_400_000,
+                                          visitor_id=visitor_id, consent="analytics,necessary", device_type=device,
+                                          events=[event]))
+        batches_write(batches)
+    incremental = snapshot(site)
+    profiles_rebuild(site=site)
+    assert snapshot(site) == incremental

@@ -1,0 +1,155 @@
+from dataclasses import asdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from personalization.ingest.aggregate import (
+    ProfileState,
+    cart_recompute,
+    profile_add_activities,
+    profile_add_sessions,
+    profile_from_scratch,
+)
+from personalization.ingest.sessionize import sessions_apply, sessions_from_activities
+
+from .activities import BASE_MS, MINUTE, activity_lists
+
+GAP = 30 * MINUTE
+GOALS = frozenset({"add_to_cart", "purchase", "form_submit", "video_complete", "signup"})
+
+
+def comparable(summary) -> dict:
+    fields = asdict(summary)
+    fields.pop("id")
+    return fields
+
+
+def ingest_in_batches(batches):
+    """What the write path does, in memory: sessions and a profile updated batch by batch."""
+    stored, sessions, next_id, profile = [], {}, 1, ProfileState()
+    for batch in batches:
+        batch = sorted(batch, key=lambda a: (a.ts_ms, a.event_id))
+        stored.extend(batch)
+        low, high = batch[0].ts_ms, batch[-1].ts_ms
+        existing = sorted((s for s in sessions.values() if s.ended_ms >= low - GAP and s.started_ms <= high + GAP),
+                          key=lambda s: s.started_ms)
+        change = sessions_apply(existing, batch, gap_ms=GAP, goals=GOALS)
+        if change.needs_recompute:
+            window_low = min([s.started_ms for s in existing] + [low])
+            window_high = max([s.ended_ms for s in existing] + [high])
+            for summary in existing:
+                del sessions[summary.id]
+            after = sessions_from_activities([a for a in stored if window_low <= a.ts_ms <= window_high],
+                                             gap_ms=GAP, goals=GOALS)
+            before = existing
+        else:
+            for pk in change.deletes:
+                del sessions[pk]
+            after, before = change.upserts, change.before
+        for summary in after:
+            if summary.id is None:
+                summary.id, next_id = next_id, next_id + 1
+            sessions[summary.id] = summary
+        profile_add_sessions(profile, before=before, after=after)
+        if not profile_add_activities(profile, batch, GOALS):
+            cart_recompute(profile, [a for a in stored if a.is_cart_event])
+    return sorted(sessions.values(), key=lambda s: s.started_ms), profile
+
+
+@settings(max_examples=300, deadline=None)
+@given(activities=activity_lists(), data=st.data())
+def test_sessions_and_profile_are_the_same_whatever_the_arrival_order_and_batching(activities, data):
+    shuffled = data.draw(st.permutations(activities))
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(shuffled) - 1)), max_size=6)))
+    batches = [shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(shuffled)], strict=True) if shuffled[a:b]]
+    incremental_sessions, incremental_profile = ingest_in_batches(batches)
+    expected_sessions = sessions_from_activities(activities, gap_ms=GAP, goals=GOALS)
+    assert [comparable(s) for s in incremental_sessions] == [comparable(s) for s in expected_sessions]
+    assert asdict(incremental_profile) == asdict(profile_from_scratch(activities, expected_sessions, GOALS))
+
+
+def test_thirty_minutes_of_inactivity_end_a_session(make_activity=None):
+    from .activities import Activity
+
+    def at(minute, event_id):
+        return Activity(BASE_MS + minute * MINUTE, event_id, "page_view", "", "/", "", event_id, "", {}, "desktop")
+
+    sessions = sessions_from_activities([at(0, "a"), at(29, "b"), at(60, "c")], gap_ms=GAP, goals=GOALS)
+    assert [(s.events, s.pageviews) for s in sessions] == [(2, 2), (1, 1)]
+
+
+def test_a_late_event_that_bridges_two_sessions_merges_them():
+    from .activities import Activity
+
+    def at(minute, event_id):
+        return Activity(BASE_MS + minute * MINUTE, event_id, "click", "", "/", "", "", "", {}, "desktop")
+
+    first = sessions_from_activities([at(0, "a")], gap_ms=GAP, goals=GOALS)[0]
+    second = sessions_from_activities([at(50, "b")], gap_ms=GAP, goals=GOALS)[0]
+    first.id, second.id = 1, 2
+    change = sessions_apply([first, second], [at(25, "late")], gap_ms=GAP, goals=GOALS)
+    assert [s.id for s in change.upserts] == [1]
+    assert change.deletes == [2]
+    assert change.upserts[0].events == 3
+
+
+def test_the_cart_is_what_was_added_after_the_last_purchase():
+    from .activities import Activity
+
+    def cart(minute, name, quantity=1):
+        return Activity(BASE_MS + minute * MINUTE, f"e{minute}", "track", name, "/", "", "", "",
+                        {"quantity": quantity, "price": 10}, "desktop")
+
+    profile = profile_from_scratch([cart(0, "add_to_cart", 2), cart(1, "purchase"), cart(2, "add_to_cart", 3),
+                                    cart(3, "remove_from_cart")], [], GOALS)
+    assert (profile.cart_items, profile.cart_value_cents) == (2, 2000)
+    assert profile.last_purchase_ms == BASE_MS + MINUTE
+
+
+def naive_sessions(activities):
+    """An independent, obviously-correct reference: group by gaps, then compute each field directly."""
+    ordered = sorted(activities, key=lambda a: (a.ts_ms, a.event_id))
+    groups = []
+    for activity in ordered:
+        if groups and activity.ts_ms - groups[-1][-1].ts_ms <= GAP:
+            groups[-1].append(activity)
+        else:
+            groups.append([activity])
+    result = []
+    for group in groups:
+        cart, purchased = 0, False
+        for a in group:
+            if a.type == "track" and a.name == "purchase":
+                cart, purchased = 0, True
+            elif a.type == "track" and a.name == "add_to_cart":
+                cart += a.props["quantity"]
+            elif a.type == "track" and a.name == "remove_from_cart":
+                cart -= a.props["quantity"]
+        pages = {}
+        for a in group:
+            if a.page_view_id:
+                engaged = a.props.get("engaged_ms", 0) if a.type == "engagement" else 0
+                depth = a.props.get("depth", 0) if a.type == "scroll" else 0
+                old = pages.get(a.page_view_id, [0, 0, ""])
+                pages[a.page_view_id] = [max(old[0], engaged), max(old[1], depth), max(old[2], a.category)]
+        views = [a for a in group if a.type == "page_view"]
+        result.append({
+            "events": len(group), "pageviews": len(views), "cart_net": cart, "purchased": purchased,
+            "engaged_ms": sum(p[0] for p in pages.values()),
+            "entry": min(((a.ts_ms, a.path, a.referrer) for a in views), default=()),
+            "exit": max(((a.ts_ms, a.path) for a in views), default=()),
+            "conversions": sum(1 for a in group if (a.type == "track" and a.name in GOALS) or a.type == "form_submit"
+                               or (a.type == "video" and a.props.get("action") == "complete")),
+        })
+    return result
+
+
+@settings(max_examples=200, deadline=None)
+@given(activities=activity_lists())
+def test_sessions_match_an_independent_reference_computation(activities):
+    computed = [
+        {"events": s.events, "pageviews": s.pageviews, "cart_net": s.cart_net, "purchased": s.purchased,
+         "engaged_ms": s.engaged_ms, "entry": s.entry, "exit": s.exit, "conversions": s.conversions}
+        for s in sessions_from_activities(activities, gap_ms=GAP, goals=GOALS)
+    ]
+    assert computed == naive_sessions(activities)
