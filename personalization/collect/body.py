@@ -4,11 +4,12 @@ import re
 
 import orjson
 
-# A JSON string literal, escapes included; removed before counting brackets so that
-# brackets inside strings do not count as nesting.
+# A JSON string literal, escapes included. Only needed when the body has backslashes: without
+# them every quote opens or closes a string, which a split finds much faster.
 STRING_LITERAL = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-OPENING = frozenset(b"[{")
+NOT_BRACKETS_OR_QUOTES = bytes(b for b in range(256) if b not in b'[]{}"')
+INNERMOST_PAIR = re.compile(rb"\[\]|\{\}")
 
 
 class BodyError(Exception):
@@ -21,20 +22,24 @@ class BodyError(Exception):
         self.message = message
 
 
-def nesting_depth(raw: bytes) -> int:
-    """The deepest bracket nesting of a JSON text, found by scanning, never by recursion."""
-    if raw.count(b"[") + raw.count(b"{") <= 1:
-        return raw.count(b"[") + raw.count(b"{")
-    brackets = STRING_LITERAL.sub(b"", raw).translate(None, NOT_BRACKETS)
-    depth = deepest = 0
-    for byte in brackets:
-        if byte in OPENING:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        else:
-            depth -= 1
-    return deepest
+def brackets_outside_strings(raw: bytes) -> bytes:
+    if b"\\" in raw:
+        return STRING_LITERAL.sub(b"", raw).translate(None, NOT_BRACKETS)
+    return b"".join(raw.translate(None, NOT_BRACKETS_OR_QUOTES).split(b'"')[0::2])
+
+
+def nesting_depth(raw: bytes, *, stop_above: int = 1_000_000) -> int:
+    """The deepest bracket nesting of a JSON text, without recursion: each pass removes every innermost
+    pair (a C-speed regex), so the number of passes is the depth. Stops counting above `stop_above`."""
+    brackets = brackets_outside_strings(raw)
+    depth = 0
+    while brackets and depth <= stop_above:
+        reduced = INNERMOST_PAIR.sub(b"", brackets)
+        if len(reduced) == len(brackets):
+            break  # unbalanced: the JSON parser will say so
+        brackets = reduced
+        depth += 1
+    return depth
 
 
 def body_parse(raw: bytes, *, max_bytes: int, max_depth: int) -> object:
@@ -43,9 +48,9 @@ def body_parse(raw: bytes, *, max_bytes: int, max_depth: int) -> object:
         raise BodyError(413, "body_too_large", f"The body is {len(raw)} bytes; send at most {max_bytes} bytes per request.")
     if not raw.strip():
         raise BodyError(400, "empty_body", "The body is empty; send a JSON object with an `events` list.")
-    depth = nesting_depth(raw)
+    depth = nesting_depth(raw, stop_above=max_depth)
     if depth > max_depth:
-        raise BodyError(400, "too_deep", f"The body nests {depth} levels deep; at most {max_depth} are allowed.")
+        raise BodyError(400, "too_deep", f"The body nests more than {max_depth} levels deep; flatten it.")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:

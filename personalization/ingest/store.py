@@ -6,8 +6,9 @@ what makes a replayed batch harmless. PostgreSQL loads rows with COPY into a tem
 staging table first (several times faster than INSERT for large drains).
 """
 
-import uuid
+import contextlib
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 import orjson
 from django.db import connection
@@ -22,13 +23,13 @@ EVENT_COLUMNS = (
 EVENT_TABLE = Event._meta.db_table
 STAGING_TABLE = "attune_event_staging"
 SQLITE_ROWS_PER_STATEMENT = 1000  # 20 columns each, well under SQLite's 32,766 variables
+NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
 def event_row(site_id: int, batch, event) -> tuple:
-    """One events-table row, columns in EVENT_COLUMNS order, from a CollectedBatch and one of its events."""
+    """One events-table row, columns in EVENT_COLUMNS order (times in ms), from a CollectedBatch and an event."""
     return (
-        site_id, event.event_id, batch.visitor_id, event.type, event.name, ms_to_datetime(event.ts_ms),
-        ms_to_datetime(batch.received_ms), event.seq, event.url, event.path, event.referrer, event.page_view_id,
+        site_id, event.event_id, batch.visitor_id, event.type, event.name, event.ts_ms, batch.received_ms, event.seq, event.url, event.path, event.referrer, event.page_view_id,
         event.category, orjson.dumps(event.props).decode(), orjson.dumps(event.dimensions).decode(), batch.source,
         batch.consent, batch.device_type, batch.country, batch.client_address,
     )
@@ -43,16 +44,28 @@ def events_insert(rows: list[tuple]) -> set[tuple[int, str]]:
     return events_insert_sqlite(rows)
 
 
+def raw_cursor():
+    """The driver's own cursor: bulk statements skip Django's per-query wrappers (and, with DEBUG on,
+    the query log that would otherwise quote every one of thousands of parameters)."""
+    connection.ensure_connection()
+    return contextlib.closing(connection.connection.cursor())
+
+
+def sqlite_time(ms: int) -> str:
+    """A UTC time as Django writes it to SQLite."""
+    return str(NAIVE_EPOCH + timedelta(milliseconds=ms))
+
+
 def events_insert_postgresql(rows: list[tuple]) -> set[tuple[int, str]]:
     columns = ", ".join(EVENT_COLUMNS)
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGING_TABLE} ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM {EVENT_TABLE} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row[:5], ms_to_datetime(row[5]), ms_to_datetime(row[6]), *row[7:]))
         cursor.execute(
             f"INSERT INTO {EVENT_TABLE} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "
             "ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id"
@@ -63,19 +76,18 @@ def events_insert_postgresql(rows: list[tuple]) -> set[tuple[int, str]]:
 
 
 def events_insert_sqlite(rows: list[tuple]) -> set[tuple[int, str]]:
-    adapt = connection.ops.adapt_datetimefield_value
-    placeholders = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
+    placeholders = "(" + ", ".join(["?"] * len(EVENT_COLUMNS)) + ")"
     inserted: set[tuple[int, str]] = set()
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
             chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
             params: list = []
             for row in chunk:
                 params.extend(row[:1])
-                params.append(uuid.UUID(row[1]).hex)  # Django keeps UUIDs as 32 hex digits in SQLite
+                params.append(row[1].replace("-", ""))  # Django keeps UUIDs as 32 hex digits in SQLite
                 params.extend(row[2:5])
-                params.append(adapt(row[5]))
-                params.append(adapt(row[6]))
+                params.append(sqlite_time(row[5]))
+                params.append(sqlite_time(row[6]))
                 params.extend(row[7:])
             cursor.execute(
                 f"INSERT INTO {EVENT_TABLE} ({', '.join(EVENT_COLUMNS)}) VALUES "
@@ -83,8 +95,12 @@ def events_insert_sqlite(rows: list[tuple]) -> set[tuple[int, str]]:
                 + " ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id",
                 params,
             )
-            inserted.update((site_id, str(uuid.UUID(event_id))) for site_id, event_id in cursor.fetchall())
+            inserted.update((site_id, dashed(hex_id)) for site_id, hex_id in cursor.fetchall())
     return inserted
+
+
+def dashed(hex_id: str) -> str:
+    return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
 
 
 def failures_insert(rows: Iterable[FailedEvent]) -> None:

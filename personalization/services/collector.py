@@ -81,48 +81,73 @@ def refusal(status: int, code: str, message: str, **headers: str) -> CollectOutc
     return CollectOutcome(status=status, body={"error": code, "message": message}, headers=headers)
 
 
+@dataclass
+class PreparedBatch:
+    """A batch checked and filtered, ready to store; or the refusal to answer with."""
+
+    refusal: CollectOutcome | None = None
+    batch: CollectedBatch | None = None
+    rejected: list = field(default_factory=list)
+    site: SiteInfo | None = None
+
+
 def batch_collect(*, body: bytes, client: ClientInfo, received_ms: int | None = None) -> CollectOutcome:
     """Validate a tracker batch, keep what consent allows and store or queue it."""
-    received_ms = received_ms or int(time.time() * 1000)
+    prepared = batch_prepare(body=body, client=client, received_ms=received_ms or int(time.time() * 1000))
+    if prepared.refusal is not None:
+        return prepared.refusal
+    return batch_hand_over(prepared, client)
+
+
+def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> PreparedBatch:
+    """Everything the collector checks before storage: body, site, origin, visitor, bots, consent, schema."""
     attune = settings.ATTUNE
     try:
         data = body_parse(body, max_bytes=attune["COLLECT_MAX_BODY_BYTES"], max_depth=attune["COLLECT_MAX_BODY_DEPTH"])
     except BodyError as error:
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return refusal(error.status, error.code, error.message)
+        return PreparedBatch(refusal=refusal(error.status, error.code, error.message))
     if not isinstance(data, dict) or not isinstance(data.get("site"), str) or not isinstance(data.get("events"), list):
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return refusal(400, "invalid_batch", "Send a JSON object with `site` (the site's public key) and an `events` list.")
+        return PreparedBatch(refusal=refusal(
+            400, "invalid_batch", "Send a JSON object with `site` (the site's public key) and an `events` list."))
     events = data["events"]
     site = site_for_public_key(data["site"][:64])
     if site is None:
         drops_record({(None, data["site"][:64], DropReason.UNKNOWN_SITE.value): len(events)}, received_ms)
-        return refusal(403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page.")
-    origin = client.origin
-    if not origin or not site.origin_allowed(origin):
-        drops_record({(site.id, site.public_key, DropReason.UNKNOWN_ORIGIN.value): len(events)}, received_ms)
-        return refusal(403, "unknown_origin", f"Origin {origin or '(none)'!r} is not allowed for this site; add it to the "
-                       "site's allowed origins, or send server-side events to /v1 with the write key.")
-    if len(events) > attune["COLLECT_MAX_EVENTS"]:
-        drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
-        return refusal(413, "too_many_events", f"The batch has {len(events)} events; send at most "
-                       f"{attune['COLLECT_MAX_EVENTS']} per request.")
-    visitor_id = data.get("vid")
-    if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= 64 or not set(visitor_id) <= VISITOR_ID_CHARACTERS:
-        drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
-        return refusal(400, "invalid_visitor", "`vid` must be the visitor id: 8 to 64 letters, digits, '-' or '_'.")
-    outcome = CollectOutcome(status=200, body={}, site=site)
+        return PreparedBatch(refusal=refusal(
+            403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page."))
+    refused = batch_envelope_check(site, data, client, received_ms)
+    if refused is not None:
+        return PreparedBatch(refusal=refused)
     is_bot = is_bot_agent(client.user_agent) or data.get("wd") is True
     if is_bot and attune["BOT_POLICY"] == "drop":
-        return batch_dropped(site, client, received_ms, {DropReason.BOT.value: len(events)})
-    consent = consent_for_batch(data.get("consent"), visitor_id)
+        return PreparedBatch(refusal=batch_dropped(site, received_ms, {DropReason.BOT.value: len(events)}))
+    consent = consent_for_batch(data.get("consent"), data["vid"])
     batch = CollectedBatch(
-        site_id=site.id, site_key=site.public_key, received_ms=received_ms, visitor_id=visitor_id,
+        site_id=site.id, site_key=site.public_key, received_ms=received_ms, visitor_id=data["vid"],
         consent=",".join(sorted(consent.granted)), device_type=device_type(client.user_agent), country=client.country,
         client_address=address_minimise(client.address, storage=attune["CLIENT_ADDRESS_STORAGE"]), is_bot=is_bot,
     )
     rejected = events_validate(batch, events, consent, sent_ms=data.get("sent"))
-    return batch_hand_over(batch, client, outcome, rejected)
+    return PreparedBatch(batch=batch, rejected=rejected, site=site)
+
+
+def batch_envelope_check(site: SiteInfo, data: dict, client: ClientInfo, received_ms: int) -> CollectOutcome | None:
+    """The refusal for a batch from a wrong origin, with too many events or without a usable visitor id."""
+    events, limit = data["events"], settings.ATTUNE["COLLECT_MAX_EVENTS"]
+    if not client.origin or not site.origin_allowed(client.origin):
+        drops_record({(site.id, site.public_key, DropReason.UNKNOWN_ORIGIN.value): len(events)}, received_ms)
+        return refusal(403, "unknown_origin", f"Origin {client.origin or '(none)'!r} is not allowed for this site; add "
+                       "it to the site's allowed origins, or send server-side events to /v1 with the write key.")
+    if len(events) > limit:
+        drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
+        return refusal(413, "too_many_events", f"The batch has {len(events)} events; send at most {limit} per request.")
+    visitor_id = data.get("vid")
+    if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= 64 or not set(visitor_id) <= VISITOR_ID_CHARACTERS:
+        drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
+        return refusal(400, "invalid_visitor", "`vid` must be the visitor id: 8 to 64 letters, digits, '-' or '_'.")
+    return None
 
 
 def consent_for_batch(token: object, visitor_id: str) -> ConsentState:
@@ -161,8 +186,10 @@ def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, 
     return rejected
 
 
-def batch_hand_over(batch: CollectedBatch, client: ClientInfo, outcome: CollectOutcome, rejected: list) -> CollectOutcome:
+def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutcome:
     """Queue the batch (Redis) or store it now (embedded); 503 when neither is possible."""
+    batch, rejected = prepared.batch, prepared.rejected
+    outcome = CollectOutcome(status=200, body={}, site=prepared.site)
     try:
         if redis_enabled():
             keys = stream.rate_keys(site_id=batch.site_id, address=client.address, minute=batch.received_ms // 60_000)
@@ -205,7 +232,7 @@ def rate_limited(batch: CollectedBatch, client: ClientInfo) -> CollectOutcome:
                    **{"Retry-After": "60"})
 
 
-def batch_dropped(site: SiteInfo, client: ClientInfo, received_ms: int, drops: dict[str, int]) -> CollectOutcome:
+def batch_dropped(site: SiteInfo, received_ms: int, drops: dict[str, int]) -> CollectOutcome:
     drops_record({(site.id, site.public_key, reason): n for reason, n in drops.items()}, received_ms)
     return CollectOutcome(status=200, body={"accepted": 0, "dropped": drops}, site=site)
 
@@ -224,3 +251,20 @@ def drops_record(drops: dict[tuple[int | None, str, str], int], received_ms: int
     except (redis.RedisError, DatabaseError):
         # The request is refused anyway; a counter lost while storage is down must not turn a 4xx into a 5xx.
         logger.warning("Could not count dropped events %r while storage is unavailable", drops)
+
+
+def batches_store(batches: list[CollectedBatch]) -> int:
+    """Store (embedded) or queue (Redis) prepared batches without rate limiting: for trusted backfills such as
+    the traffic simulator and imports. Returns how many events were handed over."""
+    if not batches:
+        return 0
+    if redis_enabled():
+        from ..ingest.redis_client import redis_client
+
+        pipe = redis_client().pipeline(transaction=False)
+        for batch in batches:
+            pipe.xadd(settings.ATTUNE["STREAM_KEY"], {"b": batch_to_bytes(batch)})
+        pipe.execute()
+    else:
+        batches_write(batches)
+    return sum(len(batch.events) for batch in batches)

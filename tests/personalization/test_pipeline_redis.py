@@ -1,0 +1,141 @@
+"""The collector with REDIS_URL: 202 only once the stream has the batch; drain workers store it exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import orjson
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from personalization.ingest.drain import stream_drain
+from personalization.ingest.redis_client import redis_client
+from personalization.models import DropCounter, Event, Profile
+from personalization.services.failures import drop_counters_flush
+
+from ..conftest import ORIGIN, consent_token, make_event, now_ms
+
+pytestmark = pytest.mark.redis
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"
+
+
+def post(client, site, events, *, visitor="visitor-0001", consent=("analytics",)):
+    body = {"site": site.public_key, "vid": visitor, "sent": now_ms(), "consent": consent_token(visitor, *consent),
+            "events": events}
+    return client.post("/collect", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                       HTTP_USER_AGENT=CHROME)
+
+
+def stream_length() -> int:
+    return redis_client().xlen(settings.ATTUNE["STREAM_KEY"])
+
+
+@pytest.mark.django_db
+def test_a_batch_is_queued_with_202_and_stored_by_the_drain(client, site, redis_mode):
+    response = post(client, site, [make_event(), make_event("click")])
+    assert response.status_code == 202
+    assert response.json() == {"queued": 2}
+    assert not Event.objects.exists()
+    assert stream_length() == 1
+    stats = stream_drain(consumer="test", max_seconds=5, until_empty=True)
+    assert (stats.entries, stats.stored) == (1, 2)
+    assert Event.objects.count() == 2
+    assert Profile.objects.get().events == 2
+    assert stream_length() == 0  # acknowledged entries are deleted, so the stream does not grow
+
+
+@pytest.mark.django_db
+def test_consent_and_validation_run_before_queueing(client, site, redis_mode):
+    response = post(client, site, [make_event(), make_event("teleport")], consent=())
+    assert response.status_code == 422
+    assert response.json()["dropped"] == {"no_consent": 1}
+    stream_drain(consumer="test", max_seconds=5, until_empty=True)
+    assert not Event.objects.exists()
+    assert dict(DropCounter.objects.values_list("reason", "count")) == {"no_consent": 1, "invalid": 1}
+
+
+@pytest.mark.django_db
+def test_when_redis_is_unreachable_the_collector_answers_503_never_a_false_success(client, site, redis_mode, settings):
+    import personalization.ingest.stream as stream
+
+    working_url = settings.REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    redis_client.cache_clear()
+    stream._enqueue = None
+    try:
+        response = post(client, site, [make_event()])
+    finally:
+        settings.REDIS_URL = working_url
+        redis_client.cache_clear()
+        stream._enqueue = None
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db
+def test_rate_limits_are_counted_in_redis_and_flushed_to_the_database(client, site, redis_mode, attune_settings):
+    attune_settings(RATE_LIMIT_ADDRESS_PER_MINUTE=1)
+    assert [post(client, site, [make_event()]).status_code for _ in range(3)] == [202, 429, 429]
+    drop_counters_flush()
+    assert DropCounter.objects.get(reason="rate_limited").count == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_stored_but_not_acknowledged_is_replayed_harmlessly(client, site, redis_mode):
+    from personalization.collect.batch import batch_from_bytes
+    from personalization.ingest.drain import group_ensure
+    from personalization.ingest.write import batches_write
+
+    post(client, site, [make_event() for _ in range(3)])
+    group_ensure()
+    # A worker reads and commits, then dies before XACK: the entry stays pending.
+    entries = redis_client().xreadgroup(settings.ATTUNE["STREAM_GROUP"], "doomed", {settings.ATTUNE["STREAM_KEY"]: ">"})
+    batches_write([batch_from_bytes(fields[b"b"]) for _, fields in entries[0][1]])
+    time.sleep(0.05)
+    settings.ATTUNE = {**settings.ATTUNE, "DRAIN_CLAIM_IDLE_MS": 10}
+    stats = stream_drain(consumer="rescuer", max_seconds=5, until_empty=True)
+    assert (stats.entries, stats.stored, stats.duplicates) == (1, 0, 3)
+    assert Event.objects.count() == 3
+    assert Profile.objects.get().events == 3
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def drain_process(extra_env: dict) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, **extra_env}
+    return subprocess.Popen([sys.executable, "manage.py", "drain_events", "--until-empty"], env=env,
+                            cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_a_drain_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(client, site, redis_mode):
+    sent = set()
+    for index in range(200):
+        events = [make_event("click") for _ in range(20)]
+        sent.update(event["id"] for event in events)
+        assert post(client, site, events, visitor=f"visitor-{index % 40:04d}").status_code == 202
+    worker = drain_process({"ATTUNE_DRAIN_READ_COUNT": "10"})
+    deadline = time.monotonic() + 60
+    while Event.objects.count() < 400 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    stored_before_restart = Event.objects.count()
+    assert 0 < stored_before_restart < len(sent), "the worker must die mid-run for this test to mean anything"
+    restarted = drain_process({"ATTUNE_DRAIN_CLAIM_IDLE_MS": "200"})
+    time.sleep(0.3)
+    output = restarted.communicate(timeout=120)[0].decode()
+    assert restarted.returncode == 0, output
+    stored = [str(event_id) for event_id in Event.objects.values_list("event_id", flat=True)]
+    assert len(stored) == len(set(stored)), "an event was stored twice"
+    assert set(stored) == sent, f"{len(sent - set(stored))} events were lost"
+    assert sum(Profile.objects.values_list("clicks", flat=True)) == len(sent)
