@@ -2,7 +2,10 @@
 
 import time
 
+from django.conf import settings
+
 from .models import ConsentPolicy, ConsentRecord
+from .state import ConsentState, no_consent
 
 POLICY_CACHE_SECONDS = 10
 _policy_cache: dict[str, tuple[float, int]] = {}
@@ -41,3 +44,20 @@ def consent_record_latest(*, site_key: str, visitor_id: str = "", user_key: str 
     else:
         return None
     return records.order_by("-created_at", "-id").first()
+
+
+def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str = "") -> ConsentState | None:
+    """The consent the visitor (or user) last recorded, as it stands now: None when there is no record;
+    no consent when it has expired or predates a material policy change."""
+    record = consent_record_latest(site_key=site_key, visitor_id=visitor_id)
+    if record is None and user_key:
+        record = consent_record_latest(site_key=site_key, user_key=user_key)
+    if record is None:
+        return None
+    given_at = int(record.created_at.timestamp())
+    if time.time() - given_at > settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400:
+        return no_consent()
+    if record.policy_version < policy_material_version():
+        return no_consent()
+    return ConsentState(granted=frozenset(record.granted), visitor_id=record.visitor_id,
+                        policy_version=record.policy_version, given_at=given_at, explicit=True)

@@ -1,7 +1,17 @@
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .views.collector import collect
+from .views.segment import BatchView, SegmentView
 
 urlpatterns = [
     path("collect", collect, name="collect"),
+    path("v1/batch", BatchView.as_view(), name="segment-batch"),
+    path("v1/track", SegmentView.as_view(message_type="track"), name="segment-track"),
+    path("v1/identify", SegmentView.as_view(message_type="identify"), name="segment-identify"),
+    path("v1/page", SegmentView.as_view(message_type="page"), name="segment-page"),
+    path("v1/screen", SegmentView.as_view(message_type="screen"), name="segment-screen"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]

@@ -24,6 +24,14 @@ DEFAULTS = {
     "COLLECT_MAX_NAME_LENGTH": 100,
     # Longest URL kept; longer ones are cut at this length.
     "COLLECT_MAX_URL_LENGTH": 2000,
+    # The server API (Segment-compatible /v1): largest body after decompression, messages per batch,
+    # and requests per site per minute.
+    "SERVER_MAX_BODY_BYTES": 512 * 1024,
+    "SERVER_MAX_MESSAGES": 1000,
+    "RATE_LIMIT_SERVER_PER_MINUTE": env_int("ATTUNE_RATE_LIMIT_SERVER_PER_MINUTE", 12_000),
+    # The site attune.track() and attune.identify() use when none is given (its public key).
+    # Empty: the only site, when there is exactly one.
+    "DEFAULT_SITE_KEY": env_str("ATTUNE_DEFAULT_SITE_KEY", ""),
     # Events older than this (after clock-skew correction) are rejected as `too_old`.
     "EVENT_MAX_AGE_DAYS": 400,
     # Events dated later than receipt plus this margin are rejected as `in_future`.

@@ -111,7 +111,7 @@ def event_validate(raw: object, context: BatchContext, limits: Limits) -> Collec
     if not isinstance(event_id, str) or not UUID_PATTERN.match(event_id):
         raise EventInvalid("`id` must be a UUID (made once per event, reused when the event is sent again).")
     event_type = raw.get("type")
-    if event_type not in EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         raise EventInvalid(f"`type` {str(event_type)[:40]!r} is unknown; use one of: {', '.join(sorted(EVENT_TYPES))}.")
     props = mapping(raw.get("props"), "props", limits)
     dimensions = mapping(raw.get("dims"), "dims", limits)
@@ -156,9 +156,9 @@ def type_props_check(event_type: str, name: str, props: dict) -> None:
         whole_number(props.get("engaged_ms"), "props.engaged_ms", low=0, high=DAY_MS)
     elif event_type == "scroll":
         whole_number(props.get("depth"), "props.depth", low=0, high=100)
-    elif event_type == "video" and props.get("action") not in VIDEO_ACTIONS:
+    elif event_type == "video" and not (isinstance(props.get("action"), str) and props["action"] in VIDEO_ACTIONS):
         raise EventInvalid(f"`props.action` of a video event must be one of: {', '.join(sorted(VIDEO_ACTIONS))}.")
-    elif event_type == "section" and props.get("action") not in SECTION_ACTIONS:
+    elif event_type == "section" and not (isinstance(props.get("action"), str) and props["action"] in SECTION_ACTIONS):
         raise EventInvalid("`props.action` of a section event must be `enter` or `exit`.")
     elif event_type == "track":
         if "quantity" in props:

@@ -75,7 +75,7 @@ def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> None:
             event.ts_ms, event.event_id, event.type, event.name, event.path, event.referrer, event.page_view_id,
             event.category, event.props, batch.device_type,
         )))
-        if event.type == "identify" and event.user_key:
+        if event.user_key:  # an identify, or any server event sent with a userId
             identifies.append(Identify(event.ts_ms, event.event_id, batch.visitor_id, event.user_key))
         seen = first_seen.get(batch.visitor_id)
         if seen is None or event.ts_ms < seen[0]:

@@ -1,0 +1,88 @@
+"""The Python API behind `attune.track()` and `attune.identify()`: Django code sends server-side events
+for the visitor of a request (or a visitor id) through the same pipeline as Segment messages."""
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest
+
+from consent.selectors import policy_material_version
+from consent.state import ConsentState, consent_state_from_token
+
+from ..models import Site
+from ..selectors import SiteInfo, site_for_public_key, site_info
+from .server_events import ServerIngestResult, server_messages_ingest
+
+logger = logging.getLogger(__name__)
+VISITOR_COOKIE = "attune_vid"
+
+
+class TrackingError(ValueError):
+    """An event the Python API was asked to send is not valid; the message says what to change."""
+
+
+def default_site() -> SiteInfo:
+    key = settings.ATTUNE["DEFAULT_SITE_KEY"]
+    if key:
+        found = site_for_public_key(key)
+        if found is None:
+            raise TrackingError(f"ATTUNE['DEFAULT_SITE_KEY'] {key!r} matches no site.")
+        return found
+    sites = list(Site.objects.all()[:2])
+    if len(sites) != 1:
+        raise TrackingError("Pass site= (a Site or its public key): there is not exactly one site to default to.")
+    return site_info(sites[0])
+
+
+def site_resolve(site: Site | SiteInfo | str | None) -> SiteInfo:
+    if site is None:
+        return default_site()
+    if isinstance(site, SiteInfo):
+        return site
+    if isinstance(site, Site):
+        return site_info(site)
+    found = site_for_public_key(site)
+    if found is None:
+        raise TrackingError(f"No site has the public key {site!r}.")
+    return found
+
+
+def request_visitor(request: HttpRequest) -> tuple[str, ConsentState | None]:
+    """The visitor of a request and the consent its signed cookie proves (None when it has no cookie)."""
+    token = request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"])
+    if token:
+        state = consent_state_from_token(token, current_material_version=policy_material_version())
+        if state.visitor_id:
+            return state.visitor_id, state
+    return request.COOKIES.get(VISITOR_COOKIE, ""), None
+
+
+def server_event_send(request_or_visitor: HttpRequest | str, message: dict, *, site=None,
+                      timestamp: datetime | None = None) -> ServerIngestResult:
+    """Send one Segment-style message for a request's visitor (or a visitor id)."""
+    info = site_resolve(site)
+    proven = None
+    if isinstance(request_or_visitor, HttpRequest):
+        visitor_id, proven = request_visitor(request_or_visitor)
+    else:
+        visitor_id = str(request_or_visitor)
+    if not visitor_id and not message.get("userId"):
+        return ServerIngestResult(dropped={"no_visitor": 1})  # no consent cookie and no id: nothing to attach to
+    when = timestamp or datetime.now(UTC)
+    message = {"messageId": str(uuid.uuid4()), "timestamp": when.isoformat(), **message}
+    if visitor_id:
+        message["anonymousId"] = visitor_id
+    try:
+        result = server_messages_ingest(site=info, messages=[message], received_ms=int(time.time() * 1000),
+                                        proven=proven)
+    except (DatabaseError, redis.RedisError) as error:
+        logger.warning("Server-side event not stored, storage unavailable: %r", error)
+        return ServerIngestResult(dropped={"unavailable": 1})
+    if result.rejected:
+        raise TrackingError(result.rejected[0]["error"])
+    return result

@@ -1,0 +1,176 @@
+"""The Segment-compatible HTTP API: write-key auth, gzip, semantic events, consent, identity, dedup."""
+
+import base64
+import gzip
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+
+from consent.services import consent_record_create
+from personalization.models import DropCounter, Event, Profile
+from personalization.services.sites import site_create
+
+from ..conftest import ORIGIN, consent_token, make_event, now_ms
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
+
+
+@pytest.fixture
+def keys(db):
+    keys = site_create(name="Backend shop", origins=[ORIGIN])
+    keys.site.server_default_categories = []
+    keys.site.save()
+    return keys
+
+
+def auth(write_key: str) -> str:
+    return "Basic " + base64.b64encode(f"{write_key}:".encode()).decode()
+
+
+def send(client, keys, path, body, *, compress=False, write_key=None):
+    data = orjson.dumps(body)
+    extra = {"HTTP_AUTHORIZATION": auth(write_key or keys.write_key)}
+    if compress:
+        data, extra["HTTP_CONTENT_ENCODING"] = gzip.compress(data), "gzip"
+    return client.post(path, data, content_type="application/json", **extra)
+
+
+def iso(delta_seconds: float = 0) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=delta_seconds)).isoformat().replace("+00:00", "Z")
+
+
+def consented(keys, visitor_id, *categories):
+    consent_record_create(site_key=keys.site.public_key, visitor_id=visitor_id, granted=set(categories),
+                          source="banner", policy_version=0)
+
+
+def track(visitor, event, **props):
+    return {"type": "track", "messageId": str(uuid.uuid4()), "anonymousId": visitor, "event": event,
+            "properties": props, "timestamp": iso(-1)}
+
+
+def test_a_gzipped_batch_with_a_write_key_is_stored_and_semantic_events_become_goals(client, keys):
+    consented(keys, "anon-visitor-1", "analytics")
+    body = {"batch": [track("anon-visitor-1", "Product Added", price=19.5, quantity=2),
+                      track("anon-visitor-1", "Order Completed", total=39.0)], "sentAt": iso()}
+    response = send(client, keys, "/v1/batch", body, compress=True)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"success": True, "accepted": 2}
+    assert sorted(Event.objects.values_list("name", "source")) == [("add_to_cart", "server"), ("purchase", "server")]
+    profile = Profile.objects.get()
+    assert profile.goal_counts == {"add_to_cart": 1, "purchase": 1}
+    assert profile.revenue_cents == 3900
+
+
+def test_a_retried_message_is_stored_once_even_when_its_id_is_not_a_uuid(client, keys):
+    consented(keys, "anon-visitor-1", "analytics")
+    message = {**track("anon-visitor-1", "Signed Up"), "messageId": "ajs-next-1732519999-abc"}
+    for _ in range(3):
+        assert send(client, keys, "/v1/track", message).status_code == 200
+    assert Event.objects.count() == 1
+
+
+def test_without_recorded_consent_segment_consent_preferences_decide(client, keys):
+    allowed = {**track("anon-visitor-2", "Viewed"), "context": {"consent": {"categoryPreferences": {"Analytics": True}}}}
+    refused = {**track("anon-visitor-3", "Viewed"), "context": {"consent": {"categoryPreferences": {"Analytics": False}}}}
+    response = send(client, keys, "/v1/batch", {"batch": [allowed, refused]})
+    assert response.json() == {"success": True, "accepted": 1, "dropped": {"no_consent": 1}}
+    assert list(Event.objects.values_list("visitor_id", flat=True)) == ["anon-visitor-2"]
+
+
+def test_recorded_consent_wins_over_what_the_sender_claims(client, keys):
+    consented(keys, "anon-visitor-4")  # refused everything in the banner
+    claim = {**track("anon-visitor-4", "Viewed"), "context": {"consent": {"categoryPreferences": {"Analytics": True}}}}
+    assert send(client, keys, "/v1/track", claim).json()["dropped"] == {"no_consent": 1}
+    assert not Event.objects.exists()
+
+
+def test_with_no_consent_information_the_site_default_applies_and_it_stores_nothing(client, keys):
+    assert send(client, keys, "/v1/track", track("anon-visitor-5", "Viewed")).json()["dropped"] == {"no_consent": 1}
+    keys.site.server_default_categories = ["analytics"]
+    keys.site.save()
+    from personalization.selectors import site_cache_clear
+
+    site_cache_clear()
+    assert send(client, keys, "/v1/track", track("anon-visitor-5", "Viewed")).json()["accepted"] == 1
+
+
+def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys):
+    consented(keys, "browser-visitor", "analytics")
+    browser = {"site": keys.site.public_key, "vid": "browser-visitor", "sent": now_ms(),
+               "consent": consent_token("browser-visitor", "analytics"),
+               "events": [make_event("page_view", url=ORIGIN + "/"), make_event("identify", user_id="user-42")]}
+    client.post("/collect", orjson.dumps(browser), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
+    keys.site.server_default_categories = ["analytics"]
+    keys.site.save()
+    from personalization.selectors import site_cache_clear
+
+    site_cache_clear()
+    server = {"type": "track", "messageId": str(uuid.uuid4()), "userId": "user-42", "event": "Order Completed",
+              "properties": {"revenue": 12.5}, "timestamp": iso(-2)}
+    assert send(client, keys, "/v1/track", server).status_code == 200
+    assert Profile.objects.count() == 1
+    profile = Profile.objects.get()
+    assert (profile.pageviews, profile.goal_counts, profile.revenue_cents) == (1, {"purchase": 1}, 1250)
+    assert profile.visitors.count() == 2
+
+
+def test_historical_events_are_sessionised_in_event_time(client, keys):
+    consented(keys, "importer-visitor", "analytics")
+    day = datetime.now(UTC) - timedelta(days=3)
+    messages = [{"type": "page", "messageId": str(uuid.uuid4()), "anonymousId": "importer-visitor",
+                 "properties": {"url": ORIGIN + f"/p/{i}"}, "timestamp": (day + timedelta(minutes=m)).isoformat()}
+                for i, m in enumerate([0, 5, 10, 120, 125])]
+    send(client, keys, "/v1/batch", {"batch": messages[::-1]})
+    assert sorted(Profile.objects.get().session_rows.values_list("pageviews", flat=True)) == [2, 3]
+
+
+def test_requests_without_or_with_a_wrong_write_key_are_refused(client, keys):
+    response = client.post("/v1/track", orjson.dumps(track("anon-visitor-1", "x")), content_type="application/json")
+    assert response.status_code in (401, 403)
+    response = send(client, keys, "/v1/track", track("anon-visitor-1", "x"), write_key="wk_wrong")
+    assert response.status_code == 401
+    assert "Unknown write key" in response.json()["detail"]
+
+
+def test_bad_messages_are_explained_and_the_good_ones_kept(client, keys):
+    consented(keys, "anon-visitor-1", "analytics")
+    body = {"batch": [track("anon-visitor-1", "Fine"), {"type": "alias", "messageId": "m1"},
+                      {"type": "track", "messageId": "m2", "anonymousId": "anon-visitor-1"},
+                      {**track("anon-visitor-1", "Late"), "timestamp": "yesterday"}]}
+    response = send(client, keys, "/v1/batch", body)
+    assert response.status_code == 422
+    answer = response.json()
+    assert answer["accepted"] == 1
+    assert [r["index"] for r in answer["rejected"]] == [1, 2, 3]
+    assert "identify" in answer["rejected"][0]["error"]
+    assert "needs `event`" in answer["rejected"][1]["error"]
+    assert "ISO 8601" in answer["rejected"][2]["error"]
+    assert DropCounter.objects.get(reason="invalid").count == 3
+
+
+def test_a_gzip_bomb_is_refused(client, keys):
+    bomb = gzip.compress(b'{"batch": [' + b" " * 5_000_000 + b"]}")
+    response = client.post("/v1/batch", bomb, content_type="application/json", HTTP_CONTENT_ENCODING="gzip",
+                           HTTP_AUTHORIZATION=auth(keys.write_key))
+    assert response.status_code == 413
+
+
+def test_clock_skew_of_the_sender_is_corrected_with_sent_at(client, keys):
+    consented(keys, "anon-visitor-1", "analytics")
+    skewed = datetime.now(UTC) - timedelta(hours=5)  # the sender's clock is five hours behind
+    message = {**track("anon-visitor-1", "x"), "timestamp": (skewed - timedelta(seconds=10)).isoformat(),
+               "sentAt": skewed.isoformat()}
+    send(client, keys, "/v1/track", message)
+    stored = Event.objects.get().ts.timestamp()
+    assert abs(stored - (time.time() - 10)) < 5
+
+
+def test_the_openapi_document_describes_every_http_api(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert {"/collect", "/v1/batch", "/v1/track", "/v1/identify", "/v1/page"} <= set(schema["paths"])
+    assert schema["components"]["securitySchemes"]["writeKey"]["scheme"] == "basic"
