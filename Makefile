@@ -43,6 +43,7 @@ test-js: node
 test: lint test-python test-js
 
 bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(PY) bench/run.py
 
 clean:

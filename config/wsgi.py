@@ -1,4 +1,9 @@
-"""WSGI entry point; serve the collector through WSGI (gunicorn), which is several times faster than ASGI here."""
+"""WSGI entry point. Serve it with gunicorn (config/gunicorn.py): the collector is several times faster
+under WSGI than under Django's ASGI path.
+
+POST /collect is answered before Django's middleware stack: it needs none of it, and on the
+tracker's hot path the middleware would cost more than the collector's own work. Every other
+path is Django as usual."""
 
 import os
 
@@ -6,4 +11,19 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from personalization.views.collector import collector_wsgi  # noqa: E402 - needs the app registry ready
+
+LEAN_PATHS = {"/collect": collector_wsgi}
+if os.environ.get("ATTUNE_BENCH_VIEWS") == "1":
+    from .bench_views import bare_lean
+
+    LEAN_PATHS["/bench/bare-lean"] = bare_lean
+
+
+def application(environ, start_response):
+    lean = LEAN_PATHS.get(environ.get("PATH_INFO", ""))
+    if lean is not None:
+        return lean(environ, start_response)
+    return django_application(environ, start_response)

@@ -14,8 +14,19 @@ class Category:
     consent_mode: tuple[str, ...]
 
 
+_cache: dict[int, list[Category]] = {}
+
+
 def categories() -> list[Category]:
-    """The configured categories, in banner order."""
+    """The configured categories, in banner order (built once per settings value; read on every batch)."""
+    configured = settings.ATTUNE["CONSENT_CATEGORIES"]
+    cached = _cache.get(id(configured))
+    if cached is None:
+        cached = _cache[id(configured)] = categories_build(configured)
+    return cached
+
+
+def categories_build(configured: list[dict]) -> list[Category]:
     return [
         Category(
             key=item["key"],
@@ -24,7 +35,7 @@ def categories() -> list[Category]:
             description=item.get("description", ""),
             consent_mode=tuple(item.get("consent_mode", ())),
         )
-        for item in settings.ATTUNE["CONSENT_CATEGORIES"]
+        for item in configured
     ]
 
 
@@ -32,8 +43,14 @@ def category_keys() -> frozenset[str]:
     return frozenset(category.key for category in categories())
 
 
+_required: dict[int, frozenset[str]] = {}
+
+
 def required_keys() -> frozenset[str]:
-    return frozenset(category.key for category in categories() if category.required)
+    key = id(settings.ATTUNE["CONSENT_CATEGORIES"])
+    if key not in _required:
+        _required[key] = frozenset(category.key for category in categories() if category.required)
+    return _required[key]
 
 
 def consent_mode_signals(granted: frozenset[str]) -> dict[str, str]:

@@ -1,11 +1,13 @@
 """Reads used on the hot path and by views: sites by key, kept in memory for a short time."""
 
+import re
 import time
 from dataclasses import dataclass
 
 from .models import Site, write_key_digest
 
 SITE_CACHE_SECONDS = 30
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class SiteInfo:
 
 
 _by_public_key: dict[str, tuple[float, SiteInfo | None]] = {}
+_by_id: dict[str, tuple[float, SiteInfo | None]] = {}
 _by_write_key: dict[str, tuple[float, SiteInfo | None]] = {}
 
 
@@ -49,6 +52,8 @@ def _cached(cache: dict, key: str, load) -> SiteInfo | None:
 
 def site_for_public_key(public_key: str) -> SiteInfo | None:
     """The site a tracker key belongs to (None for an unknown key); cached for a few seconds."""
+    if not KEY_PATTERN.match(public_key):
+        return None  # not a key we could have made: no need to ask the database
     return _cached(_by_public_key, public_key, lambda: Site.objects.filter(public_key=public_key).first())
 
 
@@ -58,6 +63,11 @@ def site_for_write_key(write_key: str) -> SiteInfo | None:
     return _cached(_by_write_key, digest, lambda: Site.objects.filter(write_key_digest=digest).first())
 
 
+def site_for_id(site_id: int) -> SiteInfo | None:
+    return _cached(_by_id, str(site_id), lambda: Site.objects.filter(pk=site_id).first())
+
+
 def site_cache_clear() -> None:
+    _by_id.clear()
     _by_public_key.clear()
     _by_write_key.clear()

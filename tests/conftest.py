@@ -39,9 +39,12 @@ def attune_settings(settings):
 @pytest.fixture
 def embedded_mode(settings):
     """The embedded default: no Redis, events written in the request."""
+    from personalization.ingest.group_commit import writer
+
     settings.REDIS_URL = ""
     redis_client.cache_clear()
     yield
+    writer.connection_close()
     redis_client.cache_clear()
 
 
@@ -52,12 +55,12 @@ def redis_mode(settings):
 
     settings.REDIS_URL = redis_url()
     redis_client.cache_clear()
-    stream._enqueue = None
+    stream._enqueue_sha = None
     redis_client().flushdb()
     yield redis_client()
     redis_client().flushdb()
     redis_client.cache_clear()
-    stream._enqueue = None
+    stream._enqueue_sha = None
 
 
 @pytest.fixture

@@ -28,10 +28,15 @@ EVENT_TYPES = {
     "identify": "analytics",
 }
 VIDEO_ACTIONS = {"play", "pause", "progress", "complete"}
+PROPS_CHECKED = frozenset({"engagement", "scroll", "video", "section", "track"})
 SECTION_ACTIONS = {"enter", "exit"}
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 DAY_MS = 86_400_000
+# Text fields of an event and their maximum length (None: the configured name length).
+TEXT_FIELDS = (("name", None), ("purpose", 40), ("url", 8192), ("ref", 8192), ("pv", 40), ("cat", 100),
+               ("user_id", 200))
+TEXT_FIELD_NAMES = tuple(field for field, _ in TEXT_FIELDS)
 
 
 class EventInvalid(Exception):
@@ -56,20 +61,6 @@ class BatchContext:
     skew_ms: int  # add to client times: server receive time minus the client's send time
 
 
-def text(value: object, field: str, *, max_length: int, required: bool = False) -> str:
-    if value is None or value == "":
-        if required:
-            raise EventInvalid(f"`{field}` is required.")
-        return ""
-    if not isinstance(value, str):
-        raise EventInvalid(f"`{field}` must be a string.")
-    if len(value) > max_length:
-        raise EventInvalid(f"`{field}` is {len(value)} characters long; at most {max_length} are allowed.")
-    if CONTROL_CHARACTERS.search(value):
-        raise EventInvalid(f"`{field}` contains control characters.")
-    return value
-
-
 def whole_number(value: object, field: str, *, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise EventInvalid(f"`{field}` must be a number.")
@@ -78,23 +69,7 @@ def whole_number(value: object, field: str, *, low: int, high: int) -> int:
     return int(value)
 
 
-def mapping(value: object, field: str, limits: Limits) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise EventInvalid(f"`{field}` must be an object.")
-    if len(value) > limits.max_props:
-        raise EventInvalid(f"`{field}` has {len(value)} keys; at most {limits.max_props} are allowed.")
-    for key in value:
-        if len(key) > limits.max_name_length:
-            raise EventInvalid(f"`{field}` has a key longer than {limits.max_name_length} characters.")
-    return value
-
-
-def event_time(raw: dict, context: BatchContext, limits: Limits) -> int:
-    client_ms = raw.get("ts")
-    if isinstance(client_ms, bool) or not isinstance(client_ms, int):
-        raise EventInvalid("`ts` must be the event's time in milliseconds since 1970 (an integer).")
+def event_time(client_ms: int, context: BatchContext, limits: Limits) -> int:
     ts_ms = client_ms + context.skew_ms
     if ts_ms < context.received_ms - limits.max_age_ms:
         raise EventInvalid(f"`ts` is more than {limits.max_age_ms // DAY_MS} days old.")
@@ -103,46 +78,109 @@ def event_time(raw: dict, context: BatchContext, limits: Limits) -> int:
     return ts_ms
 
 
+def texts(raw: dict, limits: Limits) -> list[str]:
+    """The event's text fields in TEXT_FIELDS order, checked for type and length ("" when absent)."""
+    values = []
+    for field, max_length in TEXT_FIELDS:
+        value = raw.get(field)
+        if value is None or value == "":
+            values.append("")
+            continue
+        if type(value) is not str:
+            raise EventInvalid(f"`{field}` must be a string.")
+        limit = limits.max_name_length if max_length is None else max_length
+        if len(value) > limit:
+            raise EventInvalid(f"`{field}` is {len(value)} characters long; at most {limit} are allowed.")
+        values.append(value)
+    return values
+
+
+def properties(raw: dict, limits: Limits) -> tuple[dict, dict]:
+    """`props` and `dims`, checked for shape: objects, key count and key length."""
+    props, dimensions = raw.get("props"), raw.get("dims")
+    props = {} if props is None else props
+    dimensions = {} if dimensions is None else dimensions
+    for field, value in (("props", props), ("dims", dimensions)):
+        if type(value) is not dict:
+            raise EventInvalid(f"`{field}` must be an object.")
+        if len(value) > limits.max_props:
+            raise EventInvalid(f"`{field}` has {len(value)} keys; at most {limits.max_props} are allowed.")
+        if value and max(map(len, value)) > limits.max_name_length:
+            raise EventInvalid(f"`{field}` has a key longer than {limits.max_name_length} characters.")
+    return props, dimensions
+
+
 def event_validate(raw: object, context: BatchContext, limits: Limits) -> CollectedEvent:
-    """A CollectedEvent from one raw event, or EventInvalid saying what is wrong."""
-    if not isinstance(raw, dict):
+    """A CollectedEvent from one raw event, or EventInvalid saying what is wrong. Checks the shape here,
+    then the rules shared with the collector's fast path (collect/fast.py) in event_complete."""
+    if type(raw) is not dict:
         raise EventInvalid("An event must be a JSON object.")
     event_id = raw.get("id")
-    if not isinstance(event_id, str) or not UUID_PATTERN.match(event_id):
+    if type(event_id) is not str or not UUID_PATTERN.match(event_id):
         raise EventInvalid("`id` must be a UUID (made once per event, reused when the event is sent again).")
     event_type = raw.get("type")
-    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+    if type(event_type) is not str or event_type not in EVENT_TYPES:
         raise EventInvalid(f"`type` {str(event_type)[:40]!r} is unknown; use one of: {', '.join(sorted(EVENT_TYPES))}.")
-    props = mapping(raw.get("props"), "props", limits)
-    dimensions = mapping(raw.get("dims"), "dims", limits)
-    if len(orjson.dumps(props)) + len(orjson.dumps(dimensions)) > limits.max_props_bytes:
-        raise EventInvalid(f"`props` and `dims` together exceed {limits.max_props_bytes} bytes.")
+    props, dimensions = properties(raw, limits)
+    name, purpose, url, referrer, page_view_id, category, user_id = texts(raw, limits)
+    client_ms = raw.get("ts")
+    if type(client_ms) is not int:
+        raise EventInvalid("`ts` must be the event's time in milliseconds since 1970 (an integer).")
+    seq = whole_number(raw.get("seq", 0), "seq", low=0, high=2**31 - 1)
+    return event_complete(event_id, event_type, client_ms, seq, name, purpose, url, referrer, page_view_id, category,
+                          user_id, props, dimensions, context, limits)
+
+
+def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, name: str, purpose: str, url: str,
+                   referrer: str, page_view_id: str, category: str, user_id: str, props: dict, dimensions: dict,
+                   context: BatchContext, limits: Limits) -> CollectedEvent:
+    """The rules beyond shape, for events whose fields have the right types and lengths: required fields,
+    control characters, sizes, purpose, type-specific properties and time; then the normalised event."""
+    if event_type == "track" and not name:
+        raise EventInvalid("`name` is required.")
+    if event_type == "identify" and not user_id:
+        raise EventInvalid("`user_id` is required.")
+    if CONTROL_CHARACTERS.search(name + purpose + url + referrer + page_view_id + category + user_id):
+        for field, value in zip(TEXT_FIELD_NAMES, (name, purpose, url, referrer, page_view_id, category, user_id),
+                                strict=True):
+            if CONTROL_CHARACTERS.search(value):
+                raise EventInvalid(f"`{field}` contains control characters.")
+    if props or dimensions:
+        encoded = orjson.dumps(props) + orjson.dumps(dimensions)
+        if len(encoded) > limits.max_props_bytes:
+            raise EventInvalid(f"`props` and `dims` together exceed {limits.max_props_bytes} bytes.")
+        if b"\\u0000" in encoded:  # PostgreSQL's JSON cannot hold it, and no property needs it
+            raise EventInvalid("`props` or `dims` contain a NUL character (\\u0000); remove it.")
     for key, value in dimensions.items():
         if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > 200):
             raise EventInvalid(f"Dimension `{key}` must be a string of at most 200 characters, a number or a boolean.")
-    name = text(raw.get("name"), "name", max_length=limits.max_name_length, required=event_type == "track")
-    purpose = text(raw.get("purpose"), "purpose", max_length=40) or EVENT_TYPES[event_type]
+    purpose = purpose or EVENT_TYPES[event_type]
     if purpose not in limits.purposes:
         raise EventInvalid(f"`purpose` {purpose!r} is not a consent category; use one of: {', '.join(sorted(limits.purposes))}.")
-    type_props_check(event_type, name, props)
-    url = url_strip(text(raw.get("url"), "url", max_length=8192), denylist=limits.url_denylist, max_length=limits.max_url_length)
-    referrer = url_strip(text(raw.get("ref"), "ref", max_length=8192), denylist=limits.url_denylist, max_length=limits.max_url_length)
-    return CollectedEvent(
-        event_id=canonical_uuid(event_id),
-        type=event_type,
-        name=name,
-        ts_ms=event_time(raw, context, limits),
-        seq=whole_number(raw.get("seq", 0), "seq", low=0, high=2**31 - 1),
-        url=url,
-        path=url_path(url) if url else "",
-        referrer=referrer,
-        page_view_id=text(raw.get("pv"), "pv", max_length=40),
-        category=text(raw.get("cat"), "cat", max_length=100),
-        props=props,
-        dimensions=dimensions,
-        purpose=purpose,
-        user_key=text(raw.get("user_id"), "user_id", max_length=200, required=event_type == "identify"),
+    if event_type in PROPS_CHECKED:
+        type_props_check(event_type, name, props)
+    url, path = url_clean(url, limits) if url else ("", "")
+    return CollectedEvent(  # positional: this runs for every event the collector takes
+        event_id.lower() if len(event_id) == 36 else canonical_uuid(event_id), event_type, name,
+        event_time(client_ms, context, limits), seq, url, path,
+        url_clean(referrer, limits)[0] if referrer else "", page_view_id, category, props, dimensions, purpose,
+        user_id,
     )
+
+
+_clean_urls: dict[tuple[int, str], tuple[str, str]] = {}
+
+
+def url_clean(url: str, limits: Limits) -> tuple[str, str]:
+    """(stripped URL, its path), remembered: a page's events all carry the same URL."""
+    key = (id(limits), url)
+    cleaned = _clean_urls.get(key)
+    if cleaned is None:
+        if len(_clean_urls) > 20_000:
+            _clean_urls.clear()
+        stripped = url_strip(url, denylist=limits.url_denylist, max_length=limits.max_url_length)
+        cleaned = _clean_urls[key] = (stripped, url_path(stripped) if stripped else "")
+    return cleaned
 
 
 def canonical_uuid(value: str) -> str:

@@ -31,7 +31,7 @@ def gap_ms() -> int:
     return settings.ATTUNE["SESSION_TIMEOUT_MINUTES"] * 60_000
 
 
-def site_goals(site_goals: list[str]) -> frozenset[str]:
+def site_goals(site_goals) -> frozenset[str]:
     return frozenset(settings.ATTUNE["GOALS"]) | frozenset(site_goals)
 
 

@@ -32,6 +32,8 @@ class DrainStats:
     duplicates: int = 0
     dead_lettered: int = 0
     errors: list[str] = field(default_factory=list)
+    # (ms from the collector's receipt to commit, events) per batch, when asked for (the benchmark does)
+    latencies: list[tuple[int, int]] | None = None
 
 
 def consumer_name() -> str:
@@ -61,7 +63,7 @@ def entries_next(consumer: str, *, block_ms: int, claim: bool) -> list[tuple[byt
     return fresh[0][1] if fresh else []
 
 
-def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> None:
+def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> list[CollectedBatch]:
     """Write entries in one transaction; an entry that cannot be stored on its own is dead-lettered
     into the failed-events table with its payload, never dropped."""
     decoded, broken = [], []
@@ -93,6 +95,7 @@ def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> None:
     for entry_id, fields, error in broken:
         batches_write([dead_letter(None, "", f"undecodable stream entry {entry_id!r}: {error}", None, fields)])
         stats.dead_lettered += 1
+    return decoded
 
 
 def dead_letter(site_id, site_key, reason: str, batch: CollectedBatch | None, fields: dict | None = None) -> CollectedBatch:
@@ -105,11 +108,12 @@ def dead_letter(site_id, site_key, reason: str, batch: CollectedBatch | None, fi
     )
 
 
-def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, until_empty: bool = False) -> DrainStats:
+def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, until_empty: bool = False,
+                 record_latency: bool = False) -> DrainStats:
     """Drain the stream for up to `max_seconds` (or until it is empty). Transient failures are retried."""
     client, key, group = redis_client(), settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"]
     group_ensure()
-    stats = DrainStats()
+    stats = DrainStats(latencies=[] if record_latency else None)
     deadline = time.monotonic() + max_seconds
     next_claim = 0.0
     backoff = 0.1
@@ -123,7 +127,10 @@ def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, unti
                 if until_empty:
                     break
                 continue
-            entries_store(entries, stats)
+            stored = entries_store(entries, stats)
+            if stats.latencies is not None:
+                committed_ms = int(time.time() * 1000)
+                stats.latencies.extend((committed_ms - b.received_ms, len(b.events)) for b in stored if b.events)
             ids = [entry_id for entry_id, _ in entries]
             pipe = client.pipeline(transaction=False)
             pipe.xack(key, group, *ids)

@@ -6,7 +6,7 @@ same result. The one order-dependent fact is the cart (a purchase empties it), s
 event that lands inside an existing session's span asks for a recompute from stored events.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, goal_of, quantity
 
@@ -66,6 +66,45 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
     return summary
 
 
+def summary_extend(summary: SessionSummary, activity: Activity, goals: frozenset[str]) -> None:
+    """Add an event that happened at or after the end of `summary`, in place (the common, cheap case;
+    equivalent to merging with the event's own summary)."""
+    ts = activity.ts_ms
+    summary.ended_ms = ts
+    summary.events += 1
+    if (ts, activity.device_type) < (summary.device_ms, summary.device_type):
+        summary.device_ms, summary.device_type = ts, activity.device_type
+    if activity.type == "page_view":
+        summary.pageviews += 1
+        entry = (ts, activity.path, activity.referrer)
+        summary.entry = min(summary.entry, entry) if summary.entry else entry
+        summary.exit = max(summary.exit, (ts, activity.path)) if summary.exit else (ts, activity.path)
+    if goal_of(activity, goals):
+        summary.conversions += 1
+    if activity.type == "track":
+        if activity.name == PURCHASE:
+            summary.purchased = True
+            summary.cart_net = 0
+            summary.revenue_cents += cents(activity.props.get("revenue", activity.props.get("value")))
+        elif activity.name == CART_ADD:
+            summary.cart_net += quantity(activity.props)
+        elif activity.name == CART_REMOVE:
+            summary.cart_net -= quantity(activity.props)
+    if activity.page_view_id:
+        engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
+        scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
+        page = summary.pages.get(activity.page_view_id)
+        if page is None:
+            summary.pages[activity.page_view_id] = [engaged, scroll, activity.category]
+        else:
+            if engaged > page[0]:
+                page[0] = engaged
+            if scroll > page[1]:
+                page[1] = scroll
+            if activity.category > page[2]:
+                page[2] = activity.category
+
+
 def summary_merge(earlier: SessionSummary, later: SessionSummary) -> SessionSummary:
     """The summary of two stretches of one session; `earlier` starts first and they must not interleave cart events."""
     merged = SessionSummary(
@@ -114,25 +153,32 @@ def sessions_apply(
             return SessionChange(upserts=[], deletes=[], before=existing, needs_recompute=True)
     parts = sorted(
         [(s.started_ms, 0, s.ended_ms, "", s) for s in existing]
-        + [(a.ts_ms, 1, a.ts_ms, a.event_id, summary_of(a, goals)) for a in activities],
+        + [(a.ts_ms, 1, a.ts_ms, a.event_id, a) for a in activities],
         key=lambda part: part[:4],
     )
-    groups: list[list[SessionSummary]] = []
+    groups: list[list] = []
     group_end = None
-    for started_ms, _kind, ended_ms, _, summary in parts:
+    for started_ms, _kind, ended_ms, _, part in parts:
         if group_end is None or started_ms - group_end > gap_ms:
             groups.append([])
             group_end = ended_ms
-        groups[-1].append(summary)
+        groups[-1].append(part)
         group_end = max(group_end, ended_ms)
     change = SessionChange(upserts=[], deletes=[], before=[])
     for group in groups:
-        old_parts = [summary for summary in group if summary.id is not None]
+        old_parts = [part for part in group if isinstance(part, SessionSummary)]
         if len(old_parts) == len(group):
             continue  # an existing session no new event touches
-        merged = group[0]
-        for summary in group[1:]:
-            merged = summary_merge(merged, summary)
+        merged = None
+        for part in group:
+            if isinstance(part, SessionSummary):
+                merged = summary_copy(part) if merged is None else summary_merge(merged, part)
+            elif merged is None:
+                merged = summary_of(part, goals)
+            elif part.ts_ms >= merged.ended_ms:
+                summary_extend(merged, part, goals)
+            else:
+                merged = summary_merge(merged, summary_of(part, goals))
         merged.id = old_parts[0].id if old_parts else None
         change.upserts.append(merged)
         change.before.extend(old_parts)
@@ -145,9 +191,15 @@ def sessions_from_activities(activities: list[Activity], *, gap_ms: int, goals: 
     ordered = sorted(activities, key=lambda a: (a.ts_ms, a.event_id))
     summaries: list[SessionSummary] = []
     for activity in ordered:
-        single = summary_of(activity, goals)
         if summaries and activity.ts_ms - summaries[-1].ended_ms <= gap_ms:
-            summaries[-1] = summary_merge(summaries[-1], single)
+            summary_extend(summaries[-1], activity, goals)
         else:
-            summaries.append(single)
+            summaries.append(summary_of(activity, goals))
     return summaries
+
+
+def summary_copy(summary: SessionSummary) -> SessionSummary:
+    """A copy that can change without changing `summary` (which the caller still needs as it was)."""
+    copied = replace(summary)
+    copied.pages = {key: list(value) for key, value in summary.pages.items()}
+    return copied

@@ -6,15 +6,13 @@ what makes a replayed batch harmless. PostgreSQL loads rows with COPY into a tem
 staging table first (several times faster than INSERT for large drains).
 """
 
-import contextlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
 import orjson
 from django.db import connection
 
 from ..models import DropCounter, Event, FailedEvent
-from .activity import ms_to_datetime
+from .sql import postgresql_time, raw_cursor, sqlite_time
 
 EVENT_COLUMNS = (
     "site_id", "event_id", "visitor_id", "type", "name", "ts", "received_at", "seq", "url", "path", "referrer",
@@ -23,7 +21,6 @@ EVENT_COLUMNS = (
 EVENT_TABLE = Event._meta.db_table
 STAGING_TABLE = "attune_event_staging"
 SQLITE_ROWS_PER_STATEMENT = 1000  # 20 columns each, well under SQLite's 32,766 variables
-NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
 def event_row(site_id: int, batch, event) -> tuple:
@@ -44,18 +41,6 @@ def events_insert(rows: list[tuple]) -> set[tuple[int, str]]:
     return events_insert_sqlite(rows)
 
 
-def raw_cursor():
-    """The driver's own cursor: bulk statements skip Django's per-query wrappers (and, with DEBUG on,
-    the query log that would otherwise quote every one of thousands of parameters)."""
-    connection.ensure_connection()
-    return contextlib.closing(connection.connection.cursor())
-
-
-def sqlite_time(ms: int) -> str:
-    """A UTC time as Django writes it to SQLite."""
-    return str(NAIVE_EPOCH + timedelta(milliseconds=ms))
-
-
 def events_insert_postgresql(rows: list[tuple]) -> set[tuple[int, str]]:
     columns = ", ".join(EVENT_COLUMNS)
     with raw_cursor() as cursor:
@@ -65,7 +50,7 @@ def events_insert_postgresql(rows: list[tuple]) -> set[tuple[int, str]]:
         )
         with cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row((*row[:5], ms_to_datetime(row[5]), ms_to_datetime(row[6]), *row[7:]))
+                copy.write_row((*row[:5], postgresql_time(row[5]), postgresql_time(row[6]), *row[7:]))
         cursor.execute(
             f"INSERT INTO {EVENT_TABLE} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "
             "ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id"

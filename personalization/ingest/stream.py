@@ -9,9 +9,10 @@ events table's uniqueness makes the replay harmless.
 
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 
-from .redis_client import redis_client
+from .redis_client import redis_client, redis_thread_client
 
 DROPS_KEY = "attune:drops"
 
@@ -39,27 +40,44 @@ def rate_keys(*, site_id: int, address: str, minute: int) -> RateKeys:
     return RateKeys(address=f"attune:rl:a:{address}:{minute}", site=f"attune:rl:s:{site_id}:{minute}")
 
 
-_enqueue = None
+_enqueue_sha: str | None = None
 
 
-def enqueue_script():
-    global _enqueue
-    if _enqueue is None:
-        _enqueue = redis_client().register_script(ENQUEUE_SCRIPT)
-    return _enqueue
+def enqueue_sha() -> str:
+    global _enqueue_sha
+    if _enqueue_sha is None:
+        _enqueue_sha = redis_client().script_load(ENQUEUE_SCRIPT)
+    return _enqueue_sha
 
 
 def drop_field(site_id: int | None, site_key: str, reason: str, day: str) -> str:
     return f"{site_id or ''}|{site_key}|{reason}|{day}"
 
 
-def batch_enqueue(*, entry: bytes, keys: RateKeys, drops: dict[str, int]) -> bool:
-    """Append a batch entry unless a rate limit is exceeded (then False). Raises redis errors as they are."""
+def script_forget() -> None:
+    global _enqueue_sha
+    _enqueue_sha = None
+
+
+def enqueue_arguments(entry: bytes, keys: RateKeys, drops: dict[str, int] | None = None) -> list:
+    """EVALSHA's arguments after the script: key count, keys, then the script's ARGV."""
     limits = settings.ATTUNE
-    args = [limits["RATE_LIMIT_ADDRESS_PER_MINUTE"], limits["RATE_LIMIT_SITE_PER_MINUTE"], entry]
-    for field, n in drops.items():
+    args = [4, keys.address, keys.site, limits["STREAM_KEY"], DROPS_KEY,
+            limits["RATE_LIMIT_ADDRESS_PER_MINUTE"], limits["RATE_LIMIT_SITE_PER_MINUTE"], entry]
+    for field, n in (drops or {}).items():
         args.extend((field, n))
-    return bool(enqueue_script()(keys=[keys.address, keys.site, settings.ATTUNE["STREAM_KEY"], DROPS_KEY], args=args))
+    return args
+
+
+def batch_enqueue(*, entry: bytes, keys: RateKeys, drops: dict[str, int]) -> bool:
+    """Append a batch entry unless a rate limit is exceeded (then False), in a round trip of its own.
+    Raises redis errors as they are. The collector goes through appender.py, which pipelines."""
+    client = redis_thread_client()
+    try:
+        return bool(client.evalsha(enqueue_sha(), *enqueue_arguments(entry, keys, drops)))
+    except redis.exceptions.NoScriptError:  # Redis restarted and forgot the script: load it again
+        script_forget()
+        return bool(client.evalsha(enqueue_sha(), *enqueue_arguments(entry, keys, drops)))
 
 
 def drops_enqueue(drops: dict[str, int]) -> None:

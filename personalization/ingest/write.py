@@ -11,9 +11,12 @@ from datetime import date
 from django.db import transaction
 
 from ..collect.batch import CollectedBatch
-from ..models import DropReason, FailedEvent, Site
+from ..collect.schema import CONTROL_CHARACTERS
+from ..models import DropReason, FailedEvent
+from ..selectors import site_for_id
 from .activity import Activity, ms_to_datetime
 from .apply import Identify, activities_apply, activities_group, site_goals
+from .sql import writer_turn
 from .store import drops_add, event_row, events_insert, failures_insert
 
 
@@ -21,26 +24,44 @@ from .store import drops_add, event_row, events_insert, failures_insert
 class WriteResult:
     stored: int
     duplicates: int
+    per_batch: tuple[tuple[int, int], ...] = ()  # (stored, duplicates) for each batch, in order
+
+
+def printable(text: str) -> str:
+    """Text from a rejected input, safe to store: control characters (NUL among them, which PostgreSQL text
+    cannot hold) become U+FFFD."""
+    return CONTROL_CHARACTERS.sub("\ufffd", text)
+
+
+def site_goals_of(site_id: int) -> tuple[str, ...]:
+    info = site_for_id(site_id)
+    return info.goals if info else ()
 
 
 def day_of(ms: int) -> date:
     return ms_to_datetime(ms).date()
 
 
-@transaction.atomic
 def batches_write(batches: list[CollectedBatch]) -> WriteResult:
     """Store everything the batches carry, in one transaction; events already stored are skipped and counted."""
+    with writer_turn(), transaction.atomic():
+        return batches_write_now(batches)
+
+
+def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
+    counts = [[0, 0] for _ in batches]
     drops: Counter = Counter()
     failures = []
-    for batch in batches:
+    for position, batch in enumerate(batches):
         day = day_of(batch.received_ms)
         for reason, n in batch.drops.items():
             drops[(batch.site_id, batch.site_key, reason, day)] += n
         failures.extend(
-            FailedEvent(site_id=batch.site_id, site_key=batch.site_key, reason=f.reason, detail=f.detail[:500],
-                        event_index=f.index, event_id=f.event_id[:64], visitor_id=batch.visitor_id[:64],
-                        payload=f.payload[:8192], received_at=ms_to_datetime(batch.received_ms))
+            FailedEvent(site_id=batch.site_id, site_key=printable(batch.site_key), reason=f.reason,
+                        detail=printable(f.detail)[:500], event_index=f.index, event_id=printable(f.event_id)[:64],
+                        visitor_id=printable(batch.visitor_id)[:64], payload=printable(f.payload)[:8192],
+                        received_at=ms_to_datetime(batch.received_ms))
             for f in batch.failures
         )
         if batch.site_id is None:
@@ -49,23 +70,27 @@ def batches_write(batches: list[CollectedBatch]) -> WriteResult:
             key = (batch.site_id, event.event_id)
             if key in seen:
                 drops[(batch.site_id, batch.site_key, DropReason.DUPLICATE.value, day)] += 1
+                counts[position][1] += 1
                 continue
             seen.add(key)
             rows.append(event_row(batch.site_id, batch, event))
-            candidates.append((key, batch, event))
+            candidates.append((key, position, event))
     inserted = events_insert(rows)
     stored_by_site: dict[int, list] = defaultdict(list)
-    for key, batch, event in candidates:
+    for key, position, event in candidates:
+        batch = batches[position]
         if key in inserted:
             stored_by_site[batch.site_id].append((batch, event))
+            counts[position][0] += 1
         else:
             drops[(batch.site_id, batch.site_key, DropReason.DUPLICATE.value, day_of(batch.received_ms))] += 1
+            counts[position][1] += 1
     failures_insert(failures)
     drops_add(dict(drops))
-    goals_by_site = dict(Site.objects.filter(pk__in=list(stored_by_site)).values_list("pk", "goals"))
     for site_id, stored in stored_by_site.items():
-        site_apply(site_id=site_id, goals=site_goals(goals_by_site.get(site_id, [])), stored=stored)
-    return WriteResult(stored=len(inserted), duplicates=len(candidates) - len(inserted))
+        site_apply(site_id=site_id, goals=site_goals(site_goals_of(site_id)), stored=stored)
+    return WriteResult(stored=len(inserted), duplicates=sum(c[1] for c in counts),
+                       per_batch=tuple((stored, duplicates) for stored, duplicates in counts))
 
 
 def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> None:

@@ -10,7 +10,7 @@ class Event(models.Model):
         BROWSER = "browser", "Browser"
         SERVER = "server", "Server"
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)  # indexes below start with it
     event_id = models.UUIDField()
     visitor_id = models.CharField(max_length=64)
     type = models.CharField(max_length=20)

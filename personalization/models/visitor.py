@@ -11,7 +11,7 @@ class Profile(models.Model):
     sessions, so two profiles merge by combining fields and a rebuild from events gives the
     same numbers whatever order the events arrived in."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)  # indexes below start with it
     origin_visitor_id = models.CharField(
         max_length=64, help_text="The visitor this profile was made for; lets concurrent writers create it once."
     )
@@ -56,7 +56,7 @@ class Profile(models.Model):
 
 
 class Visitor(models.Model):
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)  # indexes below start with it
     visitor_id = models.CharField(max_length=64, help_text="Pseudonymous id made by the tracker (or the server API).")
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="visitors")
     is_bot = models.BooleanField(default=False)

@@ -21,12 +21,14 @@ from consent.selectors import policy_material_version
 from consent.state import ConsentState, consent_state_from_token, no_consent
 
 from ..collect.batch import CollectedBatch, Failure, batch_to_bytes
-from ..collect.body import BodyError, body_parse
+from ..collect.body import BodyError, body_check
 from ..collect.edge import address_minimise, device_type, is_bot_agent
+from ..collect.fast import batch_decode, events_complete
 from ..collect.schema import BatchContext, EventInvalid, Limits, event_validate
-from ..ingest import stream
+from ..ingest import group_commit, stream
+from ..ingest.appender import appender
 from ..ingest.redis_client import redis_enabled
-from ..ingest.write import batches_write
+from ..ingest.write import batches_write, printable
 from ..models import DropReason
 from ..selectors import SiteInfo, site_for_public_key
 
@@ -99,18 +101,37 @@ def batch_collect(*, body: bytes, client: ClientInfo, received_ms: int | None = 
     return batch_hand_over(prepared, client)
 
 
+def batch_read(body: bytes, received_ms: int) -> tuple[dict | None, list | None, CollectOutcome | None]:
+    """(the batch's fields, its typed events when the fast path could take it, or the refusal to answer with)."""
+    attune = settings.ATTUNE
+    try:
+        body_check(body, max_bytes=attune["COLLECT_MAX_BODY_BYTES"], max_depth=attune["COLLECT_MAX_BODY_DEPTH"])
+    except BodyError as error:
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
+        return None, None, refusal(error.status, error.code, error.message)
+    fast = batch_decode(body, limits=collect_limits(), max_events=attune["COLLECT_MAX_EVENTS"])
+    if fast is not None:
+        fields = {"site": fast.site, "events": fast.events, "vid": fast.vid, "sent": fast.sent,
+                  "consent": fast.consent, "wd": fast.wd}
+        return fields, fast.events, None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
+        return None, None, refusal(400, "malformed_json", f"The body is not valid JSON ({error}).")
+    if not isinstance(data, dict) or not isinstance(data.get("site"), str) or not isinstance(data.get("events"), list):
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
+        return None, None, refusal(
+            400, "invalid_batch", "Send a JSON object with `site` (the site's public key) and an `events` list.")
+    return data, None, None
+
+
 def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> PreparedBatch:
     """Everything the collector checks before storage: body, site, origin, visitor, bots, consent, schema."""
     attune = settings.ATTUNE
-    try:
-        data = body_parse(body, max_bytes=attune["COLLECT_MAX_BODY_BYTES"], max_depth=attune["COLLECT_MAX_BODY_DEPTH"])
-    except BodyError as error:
-        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return PreparedBatch(refusal=refusal(error.status, error.code, error.message))
-    if not isinstance(data, dict) or not isinstance(data.get("site"), str) or not isinstance(data.get("events"), list):
-        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return PreparedBatch(refusal=refusal(
-            400, "invalid_batch", "Send a JSON object with `site` (the site's public key) and an `events` list."))
+    data, typed, refused = batch_read(body, received_ms)
+    if refused is not None:
+        return PreparedBatch(refusal=refused)
     events = data["events"]
     site = site_for_public_key(data["site"][:64])
     if site is None:
@@ -129,7 +150,19 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
         consent=",".join(sorted(consent.granted)), device_type=device_type(client.user_agent), country=client.country,
         client_address=address_minimise(client.address, storage=attune["CLIENT_ADDRESS_STORAGE"]), is_bot=is_bot,
     )
-    rejected = events_validate(batch, events, consent, sent_ms=data.get("sent"))
+    sent_ms = data.get("sent")
+    skew = received_ms - sent_ms if type(sent_ms) is int else 0
+    context = BatchContext(received_ms=received_ms, skew_ms=skew)
+    if typed is not None:
+        try:
+            for event in events_complete(typed, context, collect_limits()):
+                event_keep(batch, event, consent)
+            return PreparedBatch(batch=batch, site=site)
+        except EventInvalid:
+            batch.events.clear()
+            batch.drops.clear()
+            events = orjson.loads(body)["events"]  # the slow path says which events are wrong, and why
+    rejected = events_validate(batch, events, consent, context)
     return PreparedBatch(batch=batch, rejected=rejected, site=site)
 
 
@@ -158,10 +191,8 @@ def consent_for_batch(token: object, visitor_id: str) -> ConsentState:
     return state
 
 
-def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, *, sent_ms: object) -> list[dict]:
-    """Fill `batch` with the valid events consent allows; return the rejections to report."""
-    skew = batch.received_ms - sent_ms if isinstance(sent_ms, int) and not isinstance(sent_ms, bool) else 0
-    context = BatchContext(received_ms=batch.received_ms, skew_ms=skew)
+def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, context: BatchContext) -> list[dict]:
+    """Fill `batch` with the valid events consent allows, event by event; return the rejections to report."""
     limits = collect_limits()
     keep_payloads = consent.allows("analytics")
     rejected = []
@@ -176,14 +207,19 @@ def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, 
             batch.failures.append(Failure(DropReason.INVALID.value, str(error), index, event_id[:64], payload))
             batch.count_drop(DropReason.INVALID.value)
             continue
-        if not consent.allows(event.purpose):
-            batch.count_drop(DropReason.NO_CONSENT.value)
-            continue
-        if event.type == "identify":
-            event.user_key = user_key_for(batch.site_id, event.user_key)
-            event.props = {}  # traits are personal data the product has no use for
-        batch.events.append(event)
+        event_keep(batch, event, consent)
     return rejected
+
+
+def event_keep(batch: CollectedBatch, event, consent: ConsentState) -> None:
+    """Add a valid event to the batch if consent allows it (else count it); identify events keep only a hash."""
+    if not consent.allows(event.purpose):
+        batch.count_drop(DropReason.NO_CONSENT.value)
+        return
+    if event.type == "identify":
+        event.user_key = user_key_for(batch.site_id, event.user_key)
+        event.props = {}  # traits are personal data the product has no use for
+    batch.events.append(event)
 
 
 def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutcome:
@@ -194,16 +230,16 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
         if redis_enabled():
             keys = stream.rate_keys(site_id=batch.site_id, address=client.address, minute=batch.received_ms // 60_000)
             entry = batch_to_bytes(batch) if (batch.events or batch.failures or batch.drops) else b""
-            if not stream.batch_enqueue(entry=entry, keys=keys, drops={}):
+            if not appender.append(entry=entry, keys=keys):
                 return rate_limited(batch, client)
             outcome.status = 202
             outcome.body = {"queued": len(batch.events)}
         else:
             if not rate_allowed(batch.site_id, client.address, batch.received_ms):
                 return rate_limited(batch, client)
-            result = batches_write([batch])
+            result = group_commit.writer.write(batch)
             outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
-    except (redis.RedisError, DatabaseError):
+    except (redis.RedisError, DatabaseError, group_commit.WriteTimeout):
         return refusal(503, "unavailable", "Storage is unavailable; keep the batch and send it again later.",
                        **{"Retry-After": str(RETRY_AFTER_SECONDS)})
     if batch.drops:
@@ -243,6 +279,7 @@ def drops_record(drops: dict[tuple[int | None, str, str], int], received_ms: int
     from ..ingest.store import drops_add
 
     day = ms_to_datetime(received_ms).date()
+    drops = {(site_id, printable(site_key)[:64], reason): n for (site_id, site_key, reason), n in drops.items()}
     try:
         if redis_enabled():
             stream.drops_enqueue({stream.drop_field(s, k, r, day.isoformat()): n for (s, k, r), n in drops.items() if n})

@@ -1,75 +1,95 @@
-"""POST /collect: the tracker's endpoint. Thin: reads the request, calls the collector, writes CORS headers."""
+"""POST /collect, the tracker's endpoint: reads the request, calls the collector, writes CORS headers.
+
+The exchange is written against the WSGI environ so that it can be served two ways: as a Django
+view (runserver, the test client) and, in production, straight from config/wsgi.py in front of
+Django's middleware, which the collector does not need (no session, CSRF, auth, locale or
+templates) and which would otherwise cost more than the collector's own work."""
 
 import orjson
 from django.conf import settings
+from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ..services.collector import ClientInfo, batch_collect, refusal
 
 PREFLIGHT_MAX_AGE = "86400"
+REASONS = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
+           405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
+           429: "Too Many Requests", 503: "Service Unavailable"}
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(environ: dict) -> str:
     proxies = settings.ATTUNE["TRUSTED_PROXY_COUNT"]
     if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    return environ.get("REMOTE_ADDR", "")
 
 
-def request_origin(request: HttpRequest) -> str:
-    origin = request.META.get("HTTP_ORIGIN", "")
+def request_origin(environ: dict) -> str:
+    origin = environ.get("HTTP_ORIGIN", "")
     if origin and origin != "null":
         return origin
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = environ.get("HTTP_REFERER", "")
     if referer.count("/") >= 3:
         return "/".join(referer.split("/", 3)[:3])
     return ""
 
 
-def json_response(status: int, body: dict, headers: dict[str, str]) -> HttpResponse:
-    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
-    for name, value in headers.items():
-        response[name] = value
-    return response
+def geo_header() -> str:
+    header = settings.ATTUNE["GEO_COUNTRY_HEADER"]
+    return "HTTP_" + header.upper().replace("-", "_") if header else ""
+
+
+def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str]], bytes]:
+    """(status, headers, body) for one request to /collect; `read_body(n)` reads the request body."""
+    origin = environ.get("HTTP_ORIGIN", "")
+    cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin else []
+    method = environ.get("REQUEST_METHOD", "")
+    if method == "OPTIONS":
+        cors += [("Access-Control-Allow-Methods", "POST, OPTIONS"), ("Access-Control-Allow-Headers", "Content-Type"),
+                 ("Access-Control-Max-Age", PREFLIGHT_MAX_AGE)]
+        return 204, cors, b""
+    if method != "POST":
+        outcome = refusal(405, "method_not_allowed", "Send batches with POST.", Allow="POST, OPTIONS")
+        return outcome.status, list(outcome.headers.items()), orjson.dumps(outcome.body)
+    limit = settings.ATTUNE["COLLECT_MAX_BODY_BYTES"]
+    declared = environ.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > limit:
+        outcome = refusal(413, "body_too_large", f"The body is {declared} bytes; send at most {limit} bytes per request.")
+        return outcome.status, cors, orjson.dumps(outcome.body)
+    header = geo_header()
+    client = ClientInfo(
+        origin=request_origin(environ),
+        address=client_address(environ),
+        user_agent=environ.get("HTTP_USER_AGENT", ""),
+        country=environ.get(header, "")[:2].upper() if header else "",
+    )
+    outcome = batch_collect(body=read_body(int(declared)), client=client)
+    if outcome.site is None or not origin or not outcome.site.origin_allowed(origin):
+        cors = []
+    return outcome.status, cors + list(outcome.headers.items()), orjson.dumps(outcome.body)
 
 
 @csrf_exempt
 def collect(request: HttpRequest) -> HttpResponse:
-    origin = request.META.get("HTTP_ORIGIN", "")
-    cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {}
-    if request.method == "OPTIONS":
-        cors.update({
-            "Access-Control-Allow-Methods": "POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type",
-            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-        })
-        response = HttpResponse(status=204)
-        for name, value in cors.items():
-            response[name] = value
-        return response
-    if request.method != "POST":
-        outcome = refusal(405, "method_not_allowed", "Send batches with POST.", Allow="POST, OPTIONS")
-        return json_response(outcome.status, outcome.body, outcome.headers)
-    limit = settings.ATTUNE["COLLECT_MAX_BODY_BYTES"]
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > limit:
-        outcome = refusal(413, "body_too_large", f"The body is {declared} bytes; send at most {limit} bytes per request.")
-        return json_response(outcome.status, outcome.body, {**cors, **outcome.headers})
-    client = ClientInfo(
-        origin=request_origin(request),
-        address=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        country=request.META.get(geo_header(), "")[:2].upper() if geo_header() else "",
-    )
-    outcome = batch_collect(body=request.body, client=client)
-    if outcome.site is None or not origin or not outcome.site.origin_allowed(origin):
-        cors = {}
-    return json_response(outcome.status, outcome.body, {**cors, **outcome.headers})
+    """The Django view (runserver, tests); production serves collector_wsgi instead, see config/wsgi.py."""
+    status, headers, body = collect_exchange(request.META, lambda _: request.body)
+    response = HttpResponse(body, status=status, content_type="application/json")
+    for name, value in headers:
+        response[name] = value
+    return response
 
 
-def geo_header() -> str:
-    header = settings.ATTUNE["GEO_COUNTRY_HEADER"]
-    return "HTTP_" + header.upper().replace("-", "_") if header else ""
+def collector_wsgi(environ: dict, start_response):
+    """The same exchange as a bare WSGI application."""
+    try:
+        status, headers, body = collect_exchange(environ, environ["wsgi.input"].read)
+    finally:
+        close_old_connections()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+               ("X-Content-Type-Options", "nosniff"), *headers]
+    start_response(f"{status} {REASONS.get(status, '')}", headers)
+    return [body]

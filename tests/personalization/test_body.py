@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from personalization.collect.body import BodyError, body_parse, nesting_depth
 
@@ -57,3 +59,26 @@ def test_a_hundred_thousand_nested_brackets_inside_objects_are_refused_quickly()
     with pytest.raises(BodyError):
         parse(raw, max_bytes=10_000_000)
     assert time.perf_counter() - started < 2  # a coarse guard against a quadratic scan, not a benchmark
+
+
+def true_depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((true_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((true_depth(v) for v in value), default=0)
+    return 0
+
+
+tricky_text = st.text(alphabet='[]{}"\\\\ab/\n\t\u005c', max_size=12)
+json_trees = st.recursive(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), tricky_text),
+                          lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                  st.dictionaries(tricky_text, inner, max_size=3)),
+                          max_leaves=25)
+
+
+@settings(max_examples=500, deadline=None)
+@given(tree=json_trees)
+def test_the_scan_finds_the_true_depth_of_any_json_text(tree):
+    import orjson
+
+    assert nesting_depth(orjson.dumps(tree)) == true_depth(tree)

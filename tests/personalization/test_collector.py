@@ -182,12 +182,22 @@ def test_identify_stores_a_keyed_hash_of_the_user_id_not_the_id(client, site):
 def test_when_the_database_is_down_the_collector_answers_503_not_success(client, site, monkeypatch):
     from django.db import OperationalError
 
-    import personalization.services.collector as collector
+    import personalization.ingest.group_commit as group_commit
 
     def down(batches):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(collector, "batches_write", down)
+    monkeypatch.setattr(group_commit, "batches_write", down)
     response = post(client, batch(site, [make_event()]))
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
+
+
+def test_rejected_input_with_nul_characters_is_still_recorded(client, site):
+    body = batch(site, [{"id": "bad\x00id", "type": "click", "ts": now_ms()}])
+    response = post(client, body)
+    assert response.status_code == 422
+    assert FailedEvent.objects.get().event_id == "bad\ufffdid"
+    response = post(client, {**body, "site": "pk_\x00nobody"})
+    assert response.status_code == 403
+    assert DropCounter.objects.filter(site_key="pk_\ufffdnobody").exists()

@@ -64,13 +64,13 @@ def test_when_redis_is_unreachable_the_collector_answers_503_never_a_false_succe
     working_url = settings.REDIS_URL
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     redis_client.cache_clear()
-    stream._enqueue = None
+    stream._enqueue_sha = None
     try:
         response = post(client, site, [make_event()])
     finally:
         settings.REDIS_URL = working_url
         redis_client.cache_clear()
-        stream._enqueue = None
+        stream._enqueue_sha = None
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
 

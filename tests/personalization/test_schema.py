@@ -72,3 +72,8 @@ def test_a_track_event_may_need_marketing_consent():
 def test_uuids_are_made_canonical_so_dedup_cannot_be_dodged_by_case():
     raw_id = "A1B2C3D4E5F64A7B8C9D0E1F2A3B4C5D"
     assert event_validate(event(id=raw_id), CONTEXT, LIMITS).event_id == "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+
+
+def test_nul_characters_in_properties_are_rejected_because_postgresql_json_cannot_hold_them():
+    assert "NUL character" in invalid(event(props={"a\x00": 1}))
+    assert "NUL character" in invalid(event(dims={"plan": "x\x00y"}))

@@ -1,5 +1,6 @@
 """python manage.py drain_events: a dedicated drain worker (the Celery task runs the same loop)."""
 
+import json
 import signal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,18 +16,25 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=10**9, help="Stop after this long.")
         parser.add_argument("--until-empty", action="store_true", help="Stop as soon as the stream is empty.")
         parser.add_argument("--consumer", default="", help="Consumer name (default: host-pid-random).")
+        parser.add_argument("--latency-file", default="", help="Write per-batch receipt-to-commit latencies here "
+                            "(JSON: [[ms, events], ...]) on exit; used by the benchmark.")
 
-    def handle(self, *args, seconds: float, until_empty: bool, consumer: str, **options):
+    def handle(self, *args, seconds: float, until_empty: bool, consumer: str, latency_file: str, **options):
         if not redis_enabled():
             raise CommandError("REDIS_URL is not set: in the embedded default, events are stored in the request.")
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         name = consumer or consumer_name()
-        total = 0
+        total, latencies = 0, []
         while not stop["now"]:
-            stats = stream_drain(consumer=name, max_seconds=min(seconds, 5.0), until_empty=until_empty)
+            stats = stream_drain(consumer=name, max_seconds=min(seconds, 1.0), until_empty=until_empty,
+                                 record_latency=bool(latency_file))
             total += stats.stored
-            seconds -= 5.0
+            latencies.extend(stats.latencies or [])
+            seconds -= 1.0
             if (until_empty and stats.entries == 0) or seconds <= 0:
                 break
+        if latency_file:
+            with open(latency_file, "w") as handle:
+                json.dump(latencies, handle)
         self.stdout.write(f"Stored {total} events.")

@@ -1,0 +1,304 @@
+#!/usr/bin/env python
+"""`make bench`: every benchmark figure, printed and written to bench/results.json (one flat JSON object).
+
+Runs on this machine against 127.0.0.1 only, bounded in time: a bare Django view and the collector
+side by side under gunicorn (wrk drives both with the same bodies), the Redis stream drained into
+PostgreSQL, the embedded SQLite mode, end-to-end latency at a steady 2,000 events/s, peak memory,
+and the tracker's size."""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+PYTHON = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "attune_bench"
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+PORT = 8765
+WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WRK_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+DRAIN_EVENTS = int(os.environ.get("BENCH_DRAIN_EVENTS", "300000"))
+E2E_SECONDS = 30
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def django_env(*, database_url: str, redis_url: str = "", **extra) -> dict:
+    return {
+        **os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key-" + "x" * 30, "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": database_url, "REDIS_URL": redis_url, "ATTUNE_BENCH_VIEWS": "1",
+        "ATTUNE_RATE_LIMIT_ADDRESS_PER_MINUTE": "100000000", "ATTUNE_RATE_LIMIT_SITE_PER_MINUTE": "100000000",
+        "ATTUNE_VAR_DIR": str(WORK / "var"), "LOG_LEVEL": "WARNING", **extra,
+    }
+
+
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+                            stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
+    return result.stdout or ""
+
+
+def prepare_database(env: dict) -> dict:
+    manage(env, "migrate", "--noinput", "-v0")
+    setup = (ROOT / "bench" / "setup_site.py").read_text()
+    data = json.loads(subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", setup], cwd=ROOT, env=env,
+                                     check=True, text=True, stdout=subprocess.PIPE).stdout)
+    lua = WORK / "visitors.lua"
+    rows = ",\n".join(f'{{"{vid}", "{token}"}}' for vid, token in data["visitors"])
+    lua.write_text(f'return {{site = "{data["site"]}", origin = "{data["origin"]}", now_ms = {data["now_ms"]},\n'
+                   f"visitors = {{\n{rows}\n}}}}\n")
+    return data
+
+
+def postgres_reset() -> str:
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {PG_DB}"], check=True)
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {PG_DB}"], check=True)
+    return f"{PG}/{PG_DB}"
+
+
+def redis_flush() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+class Server:
+    """gunicorn as deployed (config/gunicorn.py: two worker processes, threads so that the embedded mode can
+    group its commits); the baseline view and the collector are served by the same server."""
+
+    def __init__(self, env: dict):
+        self.process = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi", "--log-level", "warning"],
+            cwd=ROOT, env={**env, "WEB_BIND": f"127.0.0.1:{PORT}"})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/schema/", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_peak_mb(self) -> float:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return max(vm_hwm_mb(int(pid)) for pid in children)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def vm_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wrk(path: str, seconds: int = WRK_SECONDS, seed: int = 1) -> dict:
+    env = {**os.environ, "ATTUNE_BENCH_LUA_DATA": str(WORK / "visitors.lua"), "ATTUNE_BENCH_PATH": path,
+           "ATTUNE_BENCH_SEED": str(seed)}
+    out = subprocess.run(["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "collect.lua"),
+                          f"http://127.0.0.1:{PORT}"], env=env, check=True, text=True, stdout=subprocess.PIPE).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rate": rate, "non_2xx": int(bad.group(1)) if bad else 0, "requests": total}
+
+
+def collector_ratio(env: dict) -> dict:
+    """The collector (Redis mode) against a bare endpoint that only parses the same batch and answers 204,
+    mounted the same way (before Django's middleware); the bare view through the whole middleware stack
+    is measured too, for reference."""
+    log("collector vs bare endpoint, Redis mode, gunicorn -c config/gunicorn.py")
+    server = Server(env)
+    try:
+        wrk("/bench/bare-lean", seconds=3)
+        wrk("/collect", seconds=3)
+        bare, collector = [], []
+        for round_ in range(2):
+            bare.append(wrk("/bench/bare-lean", seed=10 + round_))
+            collector.append(wrk("/collect", seed=20 + round_))
+        django_view = wrk("/bench/bare", seed=30)
+        peak = server.worker_peak_mb()
+    finally:
+        server.stop()
+    failures = sum(run["non_2xx"] for run in collector)
+    if failures:
+        raise RuntimeError(f"{failures} collector requests were not accepted")
+    bare_rate = statistics.mean(run["rate"] for run in bare)
+    collector_rate = statistics.mean(run["rate"] for run in collector)
+    log(f"bare {bare_rate:.0f}/s, collector {collector_rate:.0f}/s, bare Django view {django_view['rate']:.0f}/s")
+    return {"bare_batches_per_s": round(bare_rate), "bare_django_view_batches_per_s": round(django_view["rate"]),
+            "collector_batches_per_s_redis": round(collector_rate),
+            "collector_ratio_redis": round(collector_rate / bare_rate, 3), "web_worker_peak_mb": round(peak, 1)}
+
+
+def stream_fill(env: dict, events: int) -> int:
+    """Queue `events` events (batches of 20) straight onto the stream, as the collector would have."""
+    code = f"""
+import orjson, uuid, time
+from personalization.collect.batch import CollectedBatch, CollectedEvent
+from personalization.models import Site
+from personalization.services.collector import batches_store
+site = Site.objects.get(name="bench")
+now = int(time.time() * 1000)
+kinds = [("page_view", {{"page_type": "product"}}), ("scroll", {{"depth": 50, "max": 50}}),
+         ("engagement", {{"engaged_ms": 15000, "final": False}}), ("click", {{"tag": "a"}}), ("hover", {{"dwell_ms": 1800}})]
+pending = []
+for b in range({events // 20}):
+    vid = f"bench-visitor-{{b % 1000:05d}}"
+    batch = CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=now, visitor_id=vid,
+                           consent="analytics,necessary,personalization", device_type="desktop")
+    for i in range(20):
+        kind, props = kinds[i % 5]
+        batch.events.append(CollectedEvent(str(uuid.uuid4()), kind, "", now - (20 - i) * 50 + b, i,
+            "http://127.0.0.1:8000/shop/p/trail-runner/", "/shop/p/trail-runner/", "", f"pv-{{vid}}-{{b // 1000}}",
+            "shoes", props, {{}}, "analytics"))
+    pending.append(batch)
+    if len(pending) == 1000:
+        batches_store(pending); pending = []
+batches_store(pending)
+"""
+    subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, check=True)
+    return events // 20 * 20
+
+
+def drain_rate(env: dict, database_url: str) -> dict:
+    log(f"drain: {DRAIN_EVENTS} events from the Redis stream into PostgreSQL")
+    redis_flush()
+    queued = stream_fill(env, DRAIN_EVENTS)
+    started = time.monotonic()
+    worker = subprocess.Popen([PYTHON, "manage.py", "drain_events", "--until-empty"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    while worker.poll() is None:
+        peak = max(peak, vm_hwm_mb(worker.pid))
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    stored = int(re.search(r"Stored (\d+) events", worker.stdout.read()).group(1))
+    if stored != queued:
+        raise RuntimeError(f"drain stored {stored} of {queued} events")
+    log(f"drained {stored} events in {elapsed:.1f}s")
+    return {"drain_events_per_s": round(stored / elapsed), "drain_worker_peak_mb": round(peak, 1)}
+
+
+def sqlite_rate() -> dict:
+    log("embedded mode: collector writing into SQLite in the request")
+    sqlite_url = f"sqlite:///{WORK / 'embedded.sqlite3'}"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{WORK / 'embedded.sqlite3'}{suffix}").unlink(missing_ok=True)
+    env = django_env(database_url=sqlite_url)
+    prepare_database(env)
+    server = Server(env)
+    try:
+        wrk("/collect", seconds=3, seed=5)
+        run = wrk("/collect", seed=6)
+    finally:
+        server.stop()
+    if run["non_2xx"]:
+        raise RuntimeError(f"{run['non_2xx']} embedded-mode requests failed")
+    return {"collector_events_per_s_sqlite": round(run["rate"] * 20)}
+
+
+def end_to_end(env: dict) -> dict:
+    log(f"end to end at a steady 2,000 events/s for {E2E_SECONDS}s (collector + one drain worker)")
+    redis_flush()
+    latency_file = WORK / "latencies.json"
+    server = Server(env)
+    worker = subprocess.Popen([PYTHON, "manage.py", "drain_events", "--latency-file", str(latency_file)], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL)
+    try:
+        data = json.loads((WORK / "visitors.json").read_text())
+        steady_sender(data, batches_per_second=100, seconds=E2E_SECONDS)
+        time.sleep(3)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+        server.stop()
+    weighted = sorted(ms for ms, n in json.loads(latency_file.read_text()) for _ in range(n))
+    if not weighted:
+        raise RuntimeError("no latencies were recorded")
+    return {"e2e_p50_ms": weighted[len(weighted) // 2], "e2e_p99_ms": weighted[int(len(weighted) * 0.99) - 1],
+            "e2e_events": len(weighted)}
+
+
+def steady_sender(data: dict, *, batches_per_second: int, seconds: int) -> None:
+    """Two threads send batches of 20 events at a fixed rate over keep-alive connections."""
+    import http.client
+    import uuid
+
+    def send(thread: int, count: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT)
+        start = time.monotonic()
+        for index in range(count):
+            due = start + index * 2 / batches_per_second
+            time.sleep(max(0.0, due - time.monotonic()))
+            visitor, token = data["visitors"][(index * 2 + thread) % len(data["visitors"])]
+            now = int(time.time() * 1000)
+            events = [{"id": str(uuid.uuid4()), "type": "click", "ts": now - i, "props": {"tag": "a"}} for i in range(20)]
+            body = json.dumps({"site": data["site"], "vid": visitor, "sent": now, "consent": token, "events": events})
+            connection.request("POST", "/collect", body, {"Origin": data["origin"], "Content-Type": "text/plain",
+                                                          "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 202:
+                raise RuntimeError(f"collector answered {response.status}")
+
+    threads = [threading.Thread(target=send, args=(t, batches_per_second * seconds // 2)) for t in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def tracker_size() -> dict:
+    built = ROOT / "tracker_js" / "dist" / "attune.js"
+    if not built.exists():
+        return {}
+    return {"tracker_gzip_bytes": len(gzip.compress(built.read_bytes(), compresslevel=9)),
+            "tracker_min_bytes": built.stat().st_size}
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it).")
+    WORK.mkdir(parents=True, exist_ok=True)
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))  # e.g. BENCH_ONLY=sqlite,drain
+    wanted = lambda part: not only or part in only  # noqa: E731
+    results: dict = {}
+    database_url = postgres_reset()
+    env = django_env(database_url=database_url, redis_url=REDIS)
+    redis_flush()
+    data = prepare_database(env)
+    (WORK / "visitors.json").write_text(json.dumps(data))
+    if wanted("ratio"):
+        results.update(collector_ratio(env))
+    if wanted("drain"):
+        results.update(drain_rate(env, database_url))
+    if wanted("e2e"):
+        results.update(end_to_end(env))
+    if wanted("sqlite"):
+        results.update(sqlite_rate())
+    results.update(tracker_size())
+    redis_flush()
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
