@@ -6,7 +6,7 @@ from django.utils import timezone
 from ..models import Profile
 from .activity import datetime_to_ms
 from .aggregate import PROFILE_FIELDS, ProfileState
-from .sql import execute_many, fetch, json_param, json_value, one_of, time_ms, time_param
+from .sql import fetch, json_param, json_value, one_of, time_ms, time_param, update_many
 
 TABLE = Profile._meta.db_table
 # ProfileState field -> model column, where the names differ (times are datetimes in the table).
@@ -46,7 +46,6 @@ def profiles_lock(profile_ids: set[int]) -> dict[int, tuple[ProfileState, str | 
 def profiles_write(states: dict[int, ProfileState]) -> None:
     if not states:
         return
-    assignments = ", ".join(f"{column} = %s" for column in COLUMNS)
     now = time_param(datetime_to_ms(timezone.now()))
     params = []
     for pk in sorted(states):
@@ -60,4 +59,4 @@ def profiles_write(states: dict[int, ProfileState]) -> None:
                 value = json_param(value)
             row.append(value)
         params.append((*row, now, pk))
-    execute_many(f"UPDATE {TABLE} SET {assignments}, updated_at = %s WHERE id = %s", params)
+    update_many(TABLE, [*COLUMNS, "updated_at"], params)

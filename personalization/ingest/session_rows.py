@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from ..models import Session
 from .sessionize import SessionSummary
-from .sql import execute_many, fetch, in_list, json_param, json_value, one_of, time_ms, time_param
+from .sql import execute_many, fetch, insert_many, json_param, json_value, one_of, time_ms, time_param, update_many
 
 TABLE = Session._meta.db_table
 LOAD_COLUMNS = (
@@ -67,7 +67,5 @@ def sessions_write(*, inserts: list[tuple], updates: list[tuple[int, tuple]], de
     """Insert new session rows, rewrite changed ones (reopening them) and delete merged-away ones."""
     if deletes:
         execute_many(f"DELETE FROM {TABLE} WHERE id = %s", [(pk,) for pk in deletes])
-    if updates:
-        assignments = ", ".join(f"{column} = %s" for column in WRITE_COLUMNS)
-        execute_many(f"UPDATE {TABLE} SET {assignments} WHERE id = %s", [(*row, pk) for pk, row in sorted(updates)])
-    execute_many(f"INSERT INTO {TABLE} ({', '.join(WRITE_COLUMNS)}) VALUES ({in_list(WRITE_COLUMNS)})", inserts)
+    update_many(TABLE, WRITE_COLUMNS, [(*row, pk) for pk, row in sorted(updates)])
+    insert_many(TABLE, WRITE_COLUMNS, inserts)

@@ -120,3 +120,42 @@ def writer_turn():
         yield
     finally:
         fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def copy_rows(cursor, table: str, columns: list[str] | tuple[str, ...], rows: list[tuple]) -> None:
+    """COPY rows into a PostgreSQL table (times as text, JSON as text)."""
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def update_many(table: str, columns: list[str] | tuple[str, ...], rows: list[tuple]) -> None:
+    """UPDATE table SET columns = ... WHERE id = ..., for rows of (*values, id).
+
+    On PostgreSQL the rows are COPYed into a temporary table and applied by one UPDATE ... FROM: a few
+    thousand single-row UPDATEs would cost a statement each."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        assignments = ", ".join(f"{column} = %s" for column in columns)
+        execute_many(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
+        return
+    staging = f"attune_staging_{table}"
+    with raw_cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
+                       f"SELECT id, {', '.join(columns)} FROM {table} WITH NO DATA")
+        copy_rows(cursor, staging, (*columns, "id"), rows)
+        assignments = ", ".join(f"{column} = staged.{column}" for column in columns)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {staging} AS staged WHERE {table}.id = staged.id")
+        cursor.execute(f"TRUNCATE {staging}")
+
+
+def insert_many(table: str, columns: list[str] | tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT rows (COPY on PostgreSQL)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        execute_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({in_list(columns)})", rows)
+        return
+    with raw_cursor() as cursor:
+        copy_rows(cursor, table, columns, rows)
