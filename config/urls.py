@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("personalization.urls")),
+    path("", include("consent.urls")),
     path("", include("demo.urls")),
 ]
 

@@ -22,6 +22,7 @@ class PersonalDataHandler:
     models: tuple[type, ...]  # every model this handler covers (checked by a test that walks all models)
     export: Callable[[Subject], dict]
     erase: Callable[[Subject], int]  # returns how many rows (or entries) were erased
+    category: str = "analytics"  # the consent category the data was collected under
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,15 @@ def personal_data_handlers() -> list[PersonalDataHandler]:
 
 def retention_handlers() -> list[RetentionHandler]:
     return list(_retention.values())
+
+
+_site_key_provider: list[Callable[[], str]] = []
+
+
+def default_site_key_register(provider: Callable[[], str]) -> None:
+    """The app that knows sites tells consent which site key pages belong to by default."""
+    _site_key_provider[:] = [provider]
+
+
+def default_site_key() -> str:
+    return _site_key_provider[0]() if _site_key_provider else ""

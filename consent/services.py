@@ -1,18 +1,76 @@
 """Consent writes: recording choices, and purging data past its retention period."""
 
+import ipaddress
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from .categories import category_keys, required_keys
+from .categories import category_keys, consent_mode_signals, required_keys
 from .models import ConsentRecord
 from .registry import retention_handlers
+from .selectors import consent_record_latest, policy_current
 from .state import consent_token_sign
+
+VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+CHOICE_SOURCES = {ConsentRecord.Source.BANNER, ConsentRecord.Source.SETTINGS_PAGE, ConsentRecord.Source.GPC}
 
 
 class ConsentChoiceInvalid(ValueError):
-    """A consent choice that names unknown categories."""
+    """A consent choice the server cannot record; the message says what to send."""
+
+
+@dataclass(frozen=True)
+class RecordedChoice:
+    record: ConsentRecord
+    token: str
+    max_age: int
+    signals: dict[str, str]
+
+
+def address_minimise(address: str, *, storage: str) -> str:
+    """What is kept of a client address: nothing ("drop") or its network ("truncate": /24 or /48)."""
+    if storage != "truncate" or not address:
+        return ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def visitor_id_new() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, source: str, language: str = "",
+                          client_address: str = "") -> RecordedChoice:
+    """Record a visitor's choice (a list of category keys) on a site: the proof and the signed token for the
+    cookie. A visitor without an id gets one. Withdrawing a category is recorded as a withdrawal and, when
+    ATTUNE["ERASE_ON_WITHDRAWAL"], erases what was collected under it."""
+    if not isinstance(granted, list) or not all(isinstance(key, str) for key in granted):
+        raise ConsentChoiceInvalid("`granted` must be a list of category names.")
+    if source not in CHOICE_SOURCES:
+        raise ConsentChoiceInvalid("`source` must be banner, settings_page or gpc.")
+    if not (isinstance(visitor_id, str) and 8 <= len(visitor_id) <= 64 and set(visitor_id) <= VISITOR_ID_CHARACTERS):
+        visitor_id = visitor_id_new()
+    chosen = set(granted) | required_keys()
+    previous = consent_record_latest(site_key=site_key, visitor_id=visitor_id)
+    withdrawn = set(previous.granted) - chosen if previous else set()
+    policy = policy_current()
+    record, token = consent_record_create(
+        site_key=site_key, visitor_id=visitor_id, granted=chosen,
+        source=ConsentRecord.Source.WITHDRAWAL if withdrawn else source, policy_version=policy.version if policy else 0,
+        language=language[:16],
+        client_address=address_minimise(client_address, storage=settings.ATTUNE["CLIENT_ADDRESS_STORAGE"]),
+    )
+    if withdrawn and settings.ATTUNE["ERASE_ON_WITHDRAWAL"]:
+        withdrawal_erase(site_key=site_key, visitor_id=visitor_id, categories=frozenset(withdrawn))
+    return RecordedChoice(record=record, token=token, max_age=settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400,
+                          signals=consent_mode_signals(frozenset(chosen)))
 
 
 def consent_record_create(
@@ -48,3 +106,16 @@ def retention_purge(*, now=None) -> dict[str, int]:
     while ids := list(ConsentRecord.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch]):
         deleted["consent_records"] += ConsentRecord.objects.filter(pk__in=ids).delete()[0]
     return deleted
+
+
+def withdrawal_erase(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> dict[str, int]:
+    """Erase what was collected under withdrawn categories: everything about the visitor when analytics is
+    withdrawn (no data may stay without it), else what the handlers keep for the withdrawn purposes."""
+    from .registry import Subject, personal_data_handlers
+
+    subject = Subject(site_key=site_key, visitor_ids=(visitor_id,))
+    erased = {}
+    for handler in personal_data_handlers():
+        if "analytics" in categories or handler.category in categories:
+            erased[handler.name] = handler.erase(subject)
+    return erased

@@ -1,5 +1,10 @@
 from .cart import cart_count
+from .services import demo_site
 
 
 def demo(request):
-    return {"cart_count": cart_count(request) if hasattr(request, "session") else 0}
+    site = demo_site()
+    return {
+        "cart_count": cart_count(request) if hasattr(request, "session") else 0,
+        "attune_site_key": site.public_key if site else "",
+    }

@@ -3,10 +3,13 @@
 Pure functions: the collector calls them before anything is stored or queued.
 """
 
-import ipaddress
 import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from consent.services import address_minimise
+
+__all__ = ["address_minimise", "device_type", "is_bot_agent", "url_path", "url_strip"]
 
 BOT_PATTERN = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|scrap|headless|phantomjs|puppeteer|playwright|selenium|webdriver|"
@@ -33,18 +36,6 @@ def device_type(user_agent: str) -> str:
     if MOBILE_PATTERN.search(user_agent):
         return "mobile"
     return "desktop"
-
-
-def address_minimise(address: str, *, storage: str) -> str:
-    """What is kept of a client address: nothing ("drop") or its network ("truncate": /24 or /48)."""
-    if storage != "truncate" or not address:
-        return ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return ""
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 
 
 def url_strip(url: str, *, denylist: frozenset[str], max_length: int) -> str:

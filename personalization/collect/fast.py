@@ -47,6 +47,7 @@ def batch_decoder(max_name_length: int, max_props: int, max_events: int) -> msgs
         ("sent", Any, None),
         ("consent", Any, None),
         ("wd", Any, None),
+        ("lost", Any, None),
     ])
     return msgspec.json.Decoder(batch)
 

@@ -42,6 +42,8 @@ class GroupCommitWriter:
         self.waiting: queue.SimpleQueue[Pending] = queue.SimpleQueue()
         self.started = False
         self.lock = threading.Lock()
+        self.written = threading.Event()  # set by each write; the checkpoint thread waits for it
+        self.idle = False  # set when the writer let go of its connection: no checkpoint until it writes again
 
     def write(self, batch: CollectedBatch) -> WriteResult:
         """Store one batch, sharing the transaction with whatever else is waiting; raises what the write raised."""
@@ -59,6 +61,7 @@ class GroupCommitWriter:
     def connection_close(self) -> None:
         """Have the writer thread close its database connection (before a database is dropped, say)."""
         if self.started:
+            self.idle = True
             pending = Pending(None)
             self.waiting.put(pending)
             pending.done.wait(WAIT_SECONDS)
@@ -68,7 +71,8 @@ class GroupCommitWriter:
             if not self.started:
                 threading.Thread(target=self.run, name="attune-group-commit", daemon=True).start()
                 if connection.vendor == "sqlite":
-                    threading.Thread(target=checkpoints_run, name="attune-checkpoint", daemon=True).start()
+                    threading.Thread(target=checkpoints_run, args=(self,), name="attune-checkpoint",
+                                     daemon=True).start()
                 self.started = True
 
     def run(self) -> None:
@@ -103,6 +107,8 @@ class GroupCommitWriter:
                 pending.error = error
                 pending.done.set()
             return
+        self.idle = False
+        self.written.set()
         for pending, (stored, duplicates) in zip(group, result.per_batch, strict=True):
             pending.result = WriteResult(stored=stored, duplicates=duplicates)
             pending.done.set()
@@ -111,10 +117,14 @@ class GroupCommitWriter:
 writer = GroupCommitWriter()
 
 
-def checkpoints_run() -> None:
-    """Checkpoint SQLite's WAL in the background (PASSIVE: writers carry on meanwhile)."""
+def checkpoints_run(writer: GroupCommitWriter) -> None:
+    """Checkpoint SQLite's WAL in the background (PASSIVE: writers carry on meanwhile), after writes only."""
     while True:
+        writer.written.wait()
+        writer.written.clear()
         time.sleep(CHECKPOINT_SECONDS)
+        if writer.idle:
+            continue
         try:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

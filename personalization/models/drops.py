@@ -14,6 +14,7 @@ class DropReason(models.TextChoices):
     UNKNOWN_ORIGIN = "unknown_origin", "Unknown origin"
     UNKNOWN_SITE = "unknown_site", "Unknown site"
     DUPLICATE = "duplicate", "Duplicate"
+    LOST_ON_DEVICE = "lost_on_device", "Lost on the device (tracker outbox full)"
 
 
 class DropCounter(models.Model):

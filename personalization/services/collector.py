@@ -112,7 +112,7 @@ def batch_read(body: bytes, received_ms: int) -> tuple[dict | None, list | None,
     fast = batch_decode(body, limits=collect_limits(), max_events=attune["COLLECT_MAX_EVENTS"])
     if fast is not None:
         fields = {"site": fast.site, "events": fast.events, "vid": fast.vid, "sent": fast.sent,
-                  "consent": fast.consent, "wd": fast.wd}
+                  "consent": fast.consent, "wd": fast.wd, "lost": fast.lost}
         return fields, fast.events, None
     try:
         data = orjson.loads(body)
@@ -150,6 +150,9 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
         consent=",".join(sorted(consent.granted)), device_type=device_type(client.user_agent), country=client.country,
         client_address=address_minimise(client.address, storage=attune["CLIENT_ADDRESS_STORAGE"]), is_bot=is_bot,
     )
+    lost = data.get("lost")
+    if type(lost) is int and 0 < lost <= 1_000_000:  # the tracker's outbox overflowed: counted, never silent
+        batch.count_drop(DropReason.LOST_ON_DEVICE.value, lost)
     sent_ms = data.get("sent")
     skew = received_ms - sent_ms if type(sent_ms) is int else 0
     context = BatchContext(received_ms=received_ms, skew_ms=skew)

@@ -201,3 +201,8 @@ def test_rejected_input_with_nul_characters_is_still_recorded(client, site):
     response = post(client, {**body, "site": "pk_\x00nobody"})
     assert response.status_code == 403
     assert DropCounter.objects.filter(site_key="pk_\ufffdnobody").exists()
+
+
+def test_events_the_tracker_lost_on_the_device_are_counted(client, site):
+    post(client, {**batch(site, [make_event()]), "lost": 15})
+    assert drops(site) == {"lost_on_device": 15}

@@ -1,0 +1,64 @@
+"""POST /consent: the consent script records a visitor's choice and receives the signed cookie.
+
+Only the site's allowed origins may record choices (a foreign page must not grant consent on a
+visitor's behalf); the answer sets the cookie on this server's domain, and the script sets the same
+token as a first-party cookie on the site's own domain."""
+
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from consent.services import ConsentChoiceInvalid, consent_choice_record
+
+from ..selectors import site_for_public_key
+from .collector import client_address, request_origin
+
+MAX_BODY_BYTES = 4096
+
+
+def answer(status: int, body: dict, origin: str = "") -> HttpResponse:
+    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Credentials"] = "true"
+        response["Vary"] = "Origin"
+    return response
+
+
+@csrf_exempt
+def consent_record(request: HttpRequest) -> HttpResponse:
+    origin = request.META.get("HTTP_ORIGIN", "")
+    if request.method == "OPTIONS":
+        response = answer(200, {}, origin)
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        return response
+    if request.method != "POST":
+        return answer(405, {"error": "method_not_allowed", "message": "Send the choice with POST."})
+    if len(request.body) > MAX_BODY_BYTES:
+        return answer(413, {"error": "body_too_large", "message": f"Send at most {MAX_BODY_BYTES} bytes."})
+    try:
+        data = orjson.loads(request.body)
+    except orjson.JSONDecodeError:
+        return answer(400, {"error": "malformed_json", "message": "Send the choice as a JSON object."})
+    if not isinstance(data, dict) or not isinstance(data.get("site"), str):
+        return answer(400, {"error": "invalid_choice", "message": "Send {site, vid, granted: [...], source}."})
+    site = site_for_public_key(data["site"][:64])
+    sender = request_origin(request.META)
+    if site is None or not sender or not site.origin_allowed(sender):
+        return answer(403, {"error": "unknown_site_or_origin",
+                            "message": "Record choices from one of the site's allowed origins, with its public key."})
+    try:
+        choice = consent_choice_record(
+            site_key=site.public_key, visitor_id=data.get("vid") or "", granted=data.get("granted"),
+            source=data.get("source") or "banner", language=str(data.get("lang") or "")[:16],
+            client_address=client_address(request.META),
+        )
+    except ConsentChoiceInvalid as error:
+        return answer(400, {"error": "invalid_choice", "message": str(error)}, origin)
+    response = answer(200, {"token": choice.token, "max_age": choice.max_age, "vid": choice.record.visitor_id,
+                            "granted": choice.record.granted, "consent_mode": choice.signals}, origin)
+    response.set_cookie(settings.ATTUNE["CONSENT_COOKIE_NAME"], choice.token, max_age=choice.max_age,
+                        samesite="Lax", secure=request.is_secure(), httponly=False)
+    return response

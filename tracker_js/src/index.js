@@ -1,0 +1,120 @@
+// Attune's tracker. One script tag:
+//   <script defer src="/static/attune.js" data-site="PUBLIC_KEY" data-endpoint="/collect"></script>
+// Nothing is sent and nothing is stored on the device for a consent category the visitor has not allowed.
+import { allows, consent, consentWatch, gpc, onConsentChange, readConsent } from './consent.js'
+import { interactionsStart, sectionsEnd, sectionsObserve } from './interactions.js'
+import { page, pageHidden, pageStart, pageView, tick } from './page.js'
+import { enqueue, flushOnHide, transportStart } from './transport.js'
+import { D, STORE, W, guard, load, on, save, uuid7 } from './util.js'
+
+const script = D.currentScript || D.querySelector('script[data-site]')
+const data = script ? script.dataset : {}
+const base = (script && script.src) || location.href
+const endpoint = new URL(data.endpoint || '/collect', base).href
+const config = {
+  site_: data.site,
+  endpoint_: endpoint,
+  consentScript_: new URL(data.consentScript || 'attune-consent.js', base).href,
+}
+// data-disable="scroll hovers": automatic capture to leave out (pageviews engagement scroll clicks hovers
+// forms video sections)
+const disabled = (data.disable || '').split(/[\s,]+/)
+const features = (name) => !disabled.includes(name)
+let dims = {}
+let seq = 0
+
+/** Queue one event, if consent allows its purpose; otherwise it is dropped, never kept for later. */
+const emit = (type, props, fields) => {
+  fields = fields || {}
+  if (!allows(fields.purpose || 'analytics')) return
+  const event = { id: uuid7(), type, ts: Date.now(), seq: ++seq, url: location.href, pv: page.pv_, props, ...fields }
+  const category = D.querySelector('meta[name="attune:category"]')
+  if (category) event.cat = category.content
+  if (Object.keys(dims).length) event.dims = { ...dims }
+  enqueue(event)
+}
+
+const commands = {
+  track: (name, props, options) => emit('track', props || {}, { name, ...options }),
+  identify: (userId) => emit('identify', {}, { user_id: String(userId) }),
+  set: (name, value) => {
+    if (value == null) delete dims[name]
+    else dims[name] = value
+    if (allows('analytics')) save(STORE + 'dims', dims)
+  },
+  page: () => pageView(false),
+  consent: (action, ...args) => consentCommand(action, ...args),
+}
+
+const consentCommand = (action, arg, callback) => {
+  const state = consent()
+  if (action === 'get') return (arg || callback)({ granted: state.granted, explicit: state.explicit, gpc: gpc() })
+  if (action === 'has') return callback ? callback(allows(arg)) : allows(arg)
+  if (action === 'onChange') return onConsentChange(arg)
+  // 'update' and 'show' belong to the consent script, loaded when first needed; calls wait for it in its queue.
+  const queue = (W.attuneConsent = W.attuneConsent || { q: [] }).q
+  if (queue) {
+    queue.push([action, arg, callback])
+    if (!D.querySelector('script[data-attune-consent]')) {
+      const el = D.createElement('script')
+      el.src = config.consentScript_
+      el.dataset.attuneConsent = config.site_
+      D.head.appendChild(el)
+    }
+  } else {
+    W.attuneConsent[action](arg, callback)
+  }
+}
+
+/** Analytics became allowed (or stopped being): start from this page, or forget what is kept on the device. */
+const consentChanged = () => {
+  if (!allows('analytics')) {
+    for (const key of ['q', 'visit', 'dims']) save(STORE + key, null)
+    dims = {}
+    return
+  }
+  if (!page.sent_ && features('pageviews')) {
+    pageView(false)
+    page.sent_ = true
+  }
+}
+
+const run = guard((name, ...args) => commands[name] && commands[name](...args))
+
+const start = () => {
+  if (!config.site_) return // no data-site: nothing could be accepted
+  readConsent(+data.policy)
+  consentWatch()
+  if (allows('analytics')) dims = load(STORE + 'dims') || {}
+  transportStart(config)
+  pageStart(emit, features)
+  interactionsStart(emit, features)
+  onConsentChange(guard(consentChanged))
+  const queued = (W.attune && W.attune.q) || []
+  W.attune = run
+  if (features('pageviews') && allows('analytics')) {
+    pageView(false)
+    page.sent_ = true
+  }
+  if (features('sections')) sectionsObserve(emit)
+  queued.forEach((args) => run(...args))
+  let hidden = false
+  // visibilitychange to hidden can fire many times, and pagehide after it when the page unloads: the
+  // page view's final figures and the queue go out once per hiding.
+  const hide = () => {
+    if (hidden) return
+    hidden = true
+    pageHidden()
+    if (features('sections')) sectionsEnd()
+    flushOnHide()
+  }
+  on(D, 'visibilitychange', () => {
+    if (D.visibilityState === 'hidden') return hide()
+    hidden = false
+    tick()
+    if (features('sections')) sectionsObserve(emit)
+  })
+  on(W, 'pagehide', hide)
+}
+
+guard(start)()

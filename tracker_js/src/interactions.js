@@ -1,0 +1,121 @@
+// Clicks (with outbound links and downloads), declarative tracking, hover dwell, form submits,
+// HTML5 video and section visibility. Element descriptors never include what a visitor typed.
+import { D, W, attributes, on } from './util.js'
+
+const CLICKABLE = 'a,button,input[type=submit],[role=button],[data-attune-click]'
+const DOWNLOAD = /\.(pdf|zip|docx?|xlsx?|pptx?|csv|mp[34]|dmg|exe|apk|gz|rar)$/i
+const HOVER_MS = 1000
+
+let emit
+
+export const interactionsStart = (emitter, features) => {
+  emit = emitter
+  if (features('clicks')) on(D, 'click', clicked, true)
+  if (features('forms')) on(D, 'submit', submitted, true)
+  if (features('hovers')) hovers()
+  if (features('video')) videos()
+}
+
+const closest = (e, selector) => e.target.closest(selector) // a target without closest() throws: guarded
+
+/** What was clicked: tag, id, classes, a short text, the link target and data-attune-* attributes. Never a
+    value typed into a field (innerText of a form field is empty). */
+const describe = (el) => {
+  const text = (el.innerText || '').trim().replace(/\s+/g, ' ')
+  const props = { tag: el.tagName.toLowerCase(), ...attributes(el) }
+  if (el.id) props.id = el.id
+  if (el.classList.length) props.classes = el.classList.value.slice(0, 100)
+  if (text) props.text = text.slice(0, 80)
+  if (el.href) props.href = String(el.href).slice(0, 500)
+  return props
+}
+
+const clicked = (e) => {
+  const el = closest(e, CLICKABLE)
+  if (!el) return
+  const props = describe(el)
+  emit('click', props)
+  if (el.dataset.attuneTrack && el.tagName !== 'FORM') track(el)
+  if (el.href) {
+    const link = new URL(el.href, location.href)
+    if (link.protocol.startsWith('http') && link.host !== location.host) emit('outbound', { href: props.href })
+    if (el.hasAttribute('download') || DOWNLOAD.test(link.pathname)) emit('download', { href: props.href })
+  }
+}
+
+/** data-attune-track="name" with data-attune-prop-* properties: a custom event, no code needed. */
+const track = (el) => emit('track', attributes(el, 'attuneProp'), { name: el.dataset.attuneTrack })
+
+const submitted = (e) => {
+  const form = e.target
+  emit('form_submit', { form: form.id || form.getAttribute('name') || '', fields: form.elements.length })
+  if (form.dataset.attuneTrack) track(form)
+}
+
+const hovers = () => {
+  const started = new WeakMap()
+  on(D, 'pointerover', (e) => {
+    const el = closest(e, '[data-attune-hover]')
+    if (el && !started.has(el)) started.set(el, Date.now())
+  }, true)
+  on(D, 'pointerout', (e) => {
+    const el = closest(e, '[data-attune-hover]')
+    if (!el || el.contains(e.relatedTarget)) return
+    const dwell = Date.now() - started.get(el)
+    started.delete(el)
+    if (dwell > HOVER_MS) emit('hover', { target: el.dataset.attuneHover, dwell_ms: dwell, ...attributes(el) })
+  }, true)
+}
+
+/** HTML5 video: play, pause, progress at 25/50/75 % and complete (media events do not bubble: capture). */
+const videos = () => {
+  const reached = new WeakMap()
+  for (const type of ['play', 'pause', 'ended', 'timeupdate']) {
+    on(D, type, (e) => {
+      const video = e.target
+      if (video.tagName !== 'VIDEO') return
+      const percent = Math.round((video.currentTime / video.duration) * 100) || 0
+      const send = (action, at) => emit('video', { action, percent: at, video: video.id || undefined })
+      if (type === 'ended') send('complete', 100)
+      else if (type === 'timeupdate') {
+        for (const m of [25, 50, 75]) {
+          if (percent >= m && m > (reached.get(video) || 0)) {
+            reached.set(video, m)
+            send('progress', m)
+          }
+        }
+      } else if (!video.ended) send(type, percent)
+    }, true)
+  }
+}
+
+let observer
+const visible = new Map()
+
+/** Sections marked data-attune-section: when at least half is in view (enter) and for how long (exit). */
+export const sectionsObserve = (emitter) => {
+  emit = emitter
+  if (!W.IntersectionObserver) return
+  sectionsEnd()
+  observer = new IntersectionObserver((entries) => entries.forEach((entry) => {
+    const name = entry.target.dataset.attuneSection
+    if (entry.isIntersecting) {
+      visible.set(entry.target, Date.now())
+      emit('section', { section: name, action: 'enter' })
+    } else if (visible.has(entry.target)) {
+      exit(entry.target)
+    }
+  }), { threshold: 0.5 })
+  D.querySelectorAll('[data-attune-section]').forEach((el) => observer.observe(el))
+}
+
+const exit = (el) => {
+  emit('section', { section: el.dataset.attuneSection, action: 'exit', visible_ms: Date.now() - visible.get(el) })
+  visible.delete(el)
+}
+
+/** Close every open section (page hidden or left). */
+export const sectionsEnd = () => {
+  visible.forEach((_, el) => exit(el))
+  if (observer) observer.disconnect()
+}
