@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -56,7 +57,8 @@ def demo(live_server, transactional_db, embedded_mode):
 def context(browser):
     context = browser.new_context(user_agent=USER_AGENT, viewport={"width": 1200, "height": 800})
     yield context
-    context.close()
+    context.close()  # pages send their last beacons as they close...
+    time.sleep(0.5)  # ...let the live server store them before the test database is emptied
 
 
 @pytest.fixture
