@@ -3,7 +3,7 @@
 import json
 import time
 
-from consent.services import consent_record_create
+from consent.services.choices import consent_record_create
 from personalization.models import Site
 from personalization.services.sites import site_create
 

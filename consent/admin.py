@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ConsentPolicy, ConsentRecord
+from .models import ConsentPolicy, ConsentRecord, ErasureLog
 
 
 @admin.register(ConsentPolicy)
@@ -13,6 +13,21 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     list_display = ["created_at", "visitor_id", "source", "granted", "denied", "policy_version", "site_key"]
     list_filter = ["source", "policy_version"]
     search_fields = ["=visitor_id", "=user_key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ErasureLog)
+class ErasureLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "channel", "requested_by", "erased", "site_key"]
+    list_filter = ["channel"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -57,3 +57,41 @@ class ConsentRecord(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Consent records are append-only; record a new choice instead.")
         super().save(*args, **kwargs)
+
+
+class ErasureLog(models.Model):
+    """That an erasure happened, when, on whose request and how much went: never what or whose."""
+
+    class Channel(models.TextChoices):
+        PRIVACY_CENTER = "privacy_center", "Privacy center"
+        WITHDRAWAL = "withdrawal", "Consent withdrawal"
+        STAFF = "staff", "Staff (admin)"
+        COMMAND = "command", "Management command"
+
+    site_key = models.CharField(max_length=64)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    requested_by = models.CharField(max_length=150, blank=True, help_text="The staff user, for staff requests.")
+    erased = models.JSONField(default=dict, help_text="Rows erased per kind of data.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("export_personal_data", "Can export a visitor's personal data"),
+            ("erase_personal_data", "Can erase a visitor's personal data"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ErasedSubject(models.Model):
+    """A keyed digest of an erased visitor id, kept for a while so that events of theirs still in flight
+    (read from the stream before the erasure, stored after it) are dropped rather than stored again."""
+
+    site_key = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, db_index=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.digest[:12]

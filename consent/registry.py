@@ -52,6 +52,19 @@ def retention_handlers() -> list[RetentionHandler]:
     return list(_retention.values())
 
 
+_subject_resolvers: list[Callable[[Subject], Subject]] = []
+
+
+def subject_resolver_register(resolver: Callable[[Subject], Subject]) -> None:
+    """A function that completes a Subject (for example with every device of a known user)."""
+    if resolver not in _subject_resolvers:
+        _subject_resolvers.append(resolver)
+
+
+def subject_resolvers() -> list[Callable[[Subject], Subject]]:
+    return list(_subject_resolvers)
+
+
 _site_key_provider: list[Callable[[], str]] = []
 
 
@@ -62,3 +75,15 @@ def default_site_key_register(provider: Callable[[], str]) -> None:
 
 def default_site_key() -> str:
     return _site_key_provider[0]() if _site_key_provider else ""
+
+
+_user_key_provider: list[Callable[[str, str], str]] = []
+
+
+def user_key_provider_register(provider: Callable[[str, str], str]) -> None:
+    """How the app that stores user ids turns (site key, user id) into the stored user key."""
+    _user_key_provider[:] = [provider]
+
+
+def user_key_for(site_key: str, user_id: str) -> str:
+    return _user_key_provider[0](site_key, user_id) if _user_key_provider else ""

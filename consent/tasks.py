@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import retention_purge as retention_purge_service
+from .services.retention import retention_purge as retention_purge_service
 
 
 @shared_task(name="consent.tasks.retention_purge")

@@ -1,5 +1,7 @@
 """Visitor-facing privacy pages: consent settings that work without JavaScript, and the privacy center."""
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,10 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from .categories import categories
 from .forms import ConsentChoiceForm
-from .models import ConsentRecord
-from .registry import default_site_key
+from .models import ConsentRecord, ErasureLog
+from .registry import Subject, default_site_key
 from .selectors import policy_current, policy_material_version
-from .services import consent_choice_record
+from .services.choices import consent_choice_record
+from .services.rights import personal_data_erase, personal_data_export
 from .state import consent_state_from_token
 
 
@@ -48,3 +51,56 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
         "form": form, "categories": categories(), "granted": state.granted, "explicit": state.explicit,
         "policy": policy_current(), "saved": request.GET.get("saved") == "1",
     })
+
+
+def request_subject(request: HttpRequest) -> Subject | None:
+    """Whose data the request may see: the visitor its signed consent cookie names, and the logged-in user."""
+    state = request_consent(request)
+    site_key = default_site_key()
+    visitor_ids = (state.visitor_id,) if state.visitor_id else ()
+    user_key = ""
+    if request.user.is_authenticated:
+        user_key = user_key_for_request(site_key, request.user)
+    if not visitor_ids and not user_key:
+        return None
+    return Subject(site_key=site_key, visitor_ids=visitor_ids, user_key=user_key)
+
+
+def user_key_for_request(site_key: str, user) -> str:
+    from .registry import user_key_for
+
+    return user_key_for(site_key, str(user.pk))
+
+
+def privacy_center(request: HttpRequest) -> HttpResponse:
+    """What the visitor has chosen, and the buttons to download or erase what is held about them."""
+    state = request_consent(request)
+    return render(request, "consent/center.html", {
+        "subject": request_subject(request), "granted": state.granted, "explicit": state.explicit,
+        "categories": categories(), "erased": request.GET.get("erased") == "1",
+    })
+
+
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    """Everything held about the visitor (or logged-in user), as a JSON download."""
+    subject = request_subject(request)
+    if subject is None:
+        return render(request, "consent/center.html", {"subject": None, "categories": categories(),
+                                                       "granted": [], "explicit": False}, status=404)
+    data = personal_data_export(subject=subject)
+    response = HttpResponse(json.dumps(data, indent=2, default=str), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["POST"])
+def privacy_erase(request: HttpRequest) -> HttpResponse:
+    """Erase everything held about the visitor; the consent cookie goes too, so nothing new starts."""
+    subject = request_subject(request)
+    if subject is not None and request.POST.get("confirm") == "yes":
+        personal_data_erase(subject=subject, channel=ErasureLog.Channel.PRIVACY_CENTER)
+        response = redirect(f"{request.path.rsplit('erase', 1)[0]}?erased=1")
+        response.delete_cookie(settings.ATTUNE["CONSENT_COOKIE_NAME"], samesite="Lax")
+        return response
+    return redirect("consent:center")

@@ -2,8 +2,15 @@
 
 Everything user-supplied is rendered through format_html / the admin's own escaping."""
 
+import json
+
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
+
+from consent.models import ErasureLog
+from consent.registry import Subject
+from consent.services.rights import personal_data_erase, personal_data_export
 
 from .models import DropCounter, Event, FailedEvent, Profile, Session, Site, Visitor
 from .services.sites import site_write_key_rotate
@@ -38,6 +45,10 @@ class SiteAdmin(admin.ModelAdmin):
             obj.set_write_key(key)
             self.message_user(request, f"Write key for {obj.name} (shown once): {key}", messages.WARNING)
         super().save_model(request, obj, form, change)
+
+
+def subject_of(visitor: Visitor) -> Subject:
+    return Subject(site_key=visitor.site.public_key, visitor_ids=(visitor.visitor_id,))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -85,6 +96,30 @@ class VisitorAdmin(ReadOnlyAdmin):
     readonly_fields = ["visitor_id", "site", "first_seen", "is_bot", "profile_summary", "timeline"]
     fields = readonly_fields
     show_full_result_count = False
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    @admin.action(description="Export personal data (JSON)", permissions=["export"])
+    def export_personal_data(self, request, queryset):
+        """For data requests received by mail or phone: everything held about the selected visitors."""
+        exports = [personal_data_export(subject=subject_of(visitor)) for visitor in queryset.select_related("site")]
+        response = HttpResponse(json.dumps(exports, indent=2, default=str), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        return response
+
+    @admin.action(description="Erase personal data", permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        count = 0
+        for visitor in list(queryset.select_related("site")):
+            personal_data_erase(subject=subject_of(visitor), channel=ErasureLog.Channel.STAFF,
+                                requested_by=request.user.get_username())
+            count += 1
+        self.message_user(request, f"Erased the data of {count} visitor(s); the erasure log records it.")
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("consent.export_personal_data")
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perm("consent.erase_personal_data")
 
     @admin.display(description="Profile")
     def profile_summary(self, visitor: Visitor) -> str:

@@ -7,10 +7,28 @@ class PersonalizationConfig(AppConfig):
     name = "personalization"
 
     def ready(self) -> None:
-        from consent.registry import RetentionHandler, default_site_key_register, retention_register
+        from consent.registry import (
+            PersonalDataHandler,
+            RetentionHandler,
+            default_site_key_register,
+            personal_data_register,
+            retention_register,
+            subject_resolver_register,
+            user_key_provider_register,
+        )
 
+        from . import models
+        from .services import personal_data as data
         from .services.retention import events_purge_expired
         from .templatetags.attune import default_site_key
 
         retention_register(RetentionHandler(name="events", category="analytics", purge=events_purge_expired))
         default_site_key_register(default_site_key)
+        subject_resolver_register(data.subject_with_devices)
+        user_key_provider_register(data.user_key_for_site_key)
+        personal_data_register(PersonalDataHandler(
+            name="tracking", models=(models.Event, models.Session, models.Profile, models.Visitor, models.FailedEvent),
+            export=data.stored_export, erase=data.stored_erase,
+        ))
+        personal_data_register(PersonalDataHandler(name="stream", models=(), export=data.stream_export,
+                                                   erase=data.stream_erase))

@@ -119,6 +119,9 @@ DEFAULTS = {
     "HONOR_GPC": True,
     "HONOR_DNT": False,
     "GPC_DENIED_CATEGORIES": ["analytics", "personalization", "marketing"],
+    # Print Google Consent Mode v2 defaults with the banner (for sites that use Google tags); choices then
+    # update them through gtag().
+    "GOOGLE_CONSENT_MODE": False,
     # Withdrawing a category erases the data already held for it.
     "ERASE_ON_WITHDRAWAL": True,
     # --- Retention --------------------------------------------------------------------
@@ -129,8 +132,16 @@ DEFAULTS = {
     # Rows deleted per statement by purge tasks, so purges never hold long locks.
     "PURGE_BATCH_SIZE": 5000,
     # --- Aggregate exports ------------------------------------------------------------
-    # Epsilon of the Laplace noise added to exported counts; None exports exact counts.
+    # Epsilon of the Laplace noise added to exported counts (differential privacy); None exports exact
+    # counts. Smaller is more private and noisier. See docs/privacy.md.
     "AGGREGATE_EPSILON": None,
+    # To bound what one visitor can change in an export: rows (pages or categories) a visitor counts in,
+    # and page views of one visitor counted per row.
+    "AGGREGATE_MAX_ROWS_PER_VISITOR": 20,
+    "AGGREGATE_MAX_VIEWS_PER_ROW": 10,
+    # --- Roles ------------------------------------------------------------------------
+    # The site's own content models, which the Editor role may change ("app_label.model").
+    "EDITOR_CONTENT_MODELS": ["demo.article", "demo.product", "demo.category"],
     # --- Tracker ----------------------------------------------------------------------
     # Path (or absolute URL) the tracker posts its batches to.
     "TRACKER_ENDPOINT": env_str("ATTUNE_TRACKER_ENDPOINT", "/collect"),

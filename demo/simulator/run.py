@@ -10,7 +10,7 @@ import orjson
 from tqdm import tqdm
 
 from consent.selectors import policy_current
-from consent.services import consent_record_create
+from consent.services.choices import consent_record_create
 from personalization.collect.batch import CollectedBatch
 from personalization.models import Site
 from personalization.services.collector import ClientInfo, batch_prepare, batches_store

@@ -10,6 +10,8 @@ from datetime import date
 
 from django.db import transaction
 
+from consent.services.rights import erased_digests
+
 from ..collect.batch import CollectedBatch
 from ..collect.schema import CONTROL_CHARACTERS
 from ..models import DropReason, FailedEvent
@@ -25,6 +27,16 @@ class WriteResult:
     stored: int
     duplicates: int
     per_batch: tuple[tuple[int, int], ...] = ()  # (stored, duplicates) for each batch, in order
+
+
+def erased_visitors(batches: list[CollectedBatch]) -> set[tuple[str, str]]:
+    """(site key, visitor id) of the batches' visitors whose data was erased recently."""
+    by_site: dict[str, list[str]] = defaultdict(list)
+    for batch in batches:
+        if batch.events:
+            by_site[batch.site_key].append(batch.visitor_id)
+    return {(site_key, vid) for site_key, vids in by_site.items()
+            for vid in erased_digests(site_key=site_key, visitor_ids=vids)}
 
 
 def printable(text: str) -> str:
@@ -51,6 +63,7 @@ def batches_write(batches: list[CollectedBatch]) -> WriteResult:
 def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
     counts = [[0, 0] for _ in batches]
+    erased = erased_visitors(batches)
     drops: Counter = Counter()
     failures = []
     for position, batch in enumerate(batches):
@@ -65,6 +78,9 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
             for f in batch.failures
         )
         if batch.site_id is None:
+            continue
+        if (batch.site_key, batch.visitor_id) in erased:  # erased while this batch was on its way
+            drops[(batch.site_id, batch.site_key, DropReason.ERASED.value, day)] += len(batch.events)
             continue
         for event in batch.events:
             key = (batch.site_id, event.event_id)

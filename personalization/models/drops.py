@@ -15,6 +15,7 @@ class DropReason(models.TextChoices):
     UNKNOWN_SITE = "unknown_site", "Unknown site"
     DUPLICATE = "duplicate", "Duplicate"
     LOST_ON_DEVICE = "lost_on_device", "Lost on the device (tracker outbox full)"
+    ERASED = "erased", "Visitor erased before storage"
 
 
 class DropCounter(models.Model):

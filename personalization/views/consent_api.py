@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from consent.services import ConsentChoiceInvalid, consent_choice_record
+from consent.services.choices import ConsentChoiceInvalid, consent_choice_record
 
 from ..selectors import site_for_public_key
 from .collector import client_address, request_origin

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from consent.services import consent_record_create
+from consent.services.choices import consent_record_create
 from personalization.models import DropCounter, Event, Profile
 from personalization.services.sites import site_create
 

@@ -96,10 +96,12 @@ const start = () => {
   })
   const state = readConsent(+data.policy)
   if (state.explicit) return
-  // Global Privacy Control: with no choice yet, its categories count as denied and the banner is not forced
-  // on the visitor; the denial is recorded (source gpc). A later explicit choice wins.
-  if (gpc() && data.gpc !== 'off') update({}, 'gpc').catch(() => {})
-  else show()
+  // Global Privacy Control (and Do Not Track, when the site honours it): with no choice yet, their categories
+  // count as denied and the banner is not forced on the visitor; the denial is recorded (source gpc).
+  // A later explicit choice wins.
+  if ((gpc() && data.gpc !== 'off') || (data.dnt === 'on' && W.navigator.doNotTrack === '1')) {
+    update({}, 'gpc').catch(() => {})
+  } else show()
 }
 
 guard(start)()

@@ -86,6 +86,7 @@ const start = () => {
   readConsent(+data.policy)
   consentWatch()
   if (allows('analytics')) dims = load(STORE + 'dims') || {}
+  else consentChanged() // no (or no longer) consent: nothing of ours stays on the device
   transportStart(config)
   pageStart(emit, features)
   interactionsStart(emit, features)

@@ -1,18 +1,16 @@
-"""Consent writes: recording choices, and purging data past its retention period."""
+"""Recording consent choices: the append-only proof and the signed token for the cookie."""
 
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from .categories import category_keys, consent_mode_signals, required_keys
-from .models import ConsentRecord
-from .registry import retention_handlers
-from .selectors import consent_record_latest, policy_current
-from .state import consent_token_sign
+from ..categories import category_keys, consent_mode_signals, required_keys
+from ..models import ConsentRecord
+from ..selectors import consent_record_latest, policy_current
+from ..state import consent_token_sign
 
 VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 CHOICE_SOURCES = {ConsentRecord.Source.BANNER, ConsentRecord.Source.SETTINGS_PAGE, ConsentRecord.Source.GPC}
@@ -68,6 +66,8 @@ def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, so
         client_address=address_minimise(client_address, storage=settings.ATTUNE["CLIENT_ADDRESS_STORAGE"]),
     )
     if withdrawn and settings.ATTUNE["ERASE_ON_WITHDRAWAL"]:
+        from .rights import withdrawal_erase
+
         withdrawal_erase(site_key=site_key, visitor_id=visitor_id, categories=frozenset(withdrawn))
     return RecordedChoice(record=record, token=token, max_age=settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400,
                           signals=consent_mode_signals(frozenset(chosen)))
@@ -80,7 +80,8 @@ def consent_record_create(
     """Append the proof of one consent choice and return it with the signed token for the visitor's cookie."""
     unknown = set(granted) - category_keys()
     if unknown:
-        raise ConsentChoiceInvalid(f"Unknown consent categories: {', '.join(sorted(unknown))}.")
+        raise ConsentChoiceInvalid(f"Unknown consent categories: {', '.join(sorted(unknown))}; "
+                                   f"use {', '.join(sorted(category_keys()))}.")
     at = at or timezone.now()
     granted = set(granted) | required_keys()
     record = ConsentRecord.objects.create(
@@ -91,31 +92,3 @@ def consent_record_create(
     token = consent_token_sign(visitor_id=visitor_id, granted=frozenset(granted), policy_version=policy_version,
                                given_at=int(at.timestamp()))
     return record, token
-
-
-def retention_purge(*, now=None) -> dict[str, int]:
-    """Delete data older than its retention period, in batches; returns rows deleted per handler."""
-    now = now or timezone.now()
-    batch = settings.ATTUNE["PURGE_BATCH_SIZE"]
-    deleted = {}
-    for handler in retention_handlers():
-        cutoff = now - timedelta(days=settings.ATTUNE["EVENT_RETENTION_DAYS"])
-        deleted[handler.name] = handler.purge(cutoff, batch)
-    cutoff = now - timedelta(days=settings.ATTUNE["CONSENT_RECORD_RETENTION_DAYS"])
-    deleted["consent_records"] = 0
-    while ids := list(ConsentRecord.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch]):
-        deleted["consent_records"] += ConsentRecord.objects.filter(pk__in=ids).delete()[0]
-    return deleted
-
-
-def withdrawal_erase(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> dict[str, int]:
-    """Erase what was collected under withdrawn categories: everything about the visitor when analytics is
-    withdrawn (no data may stay without it), else what the handlers keep for the withdrawn purposes."""
-    from .registry import Subject, personal_data_handlers
-
-    subject = Subject(site_key=site_key, visitor_ids=(visitor_id,))
-    erased = {}
-    for handler in personal_data_handlers():
-        if "analytics" in categories or handler.category in categories:
-            erased[handler.name] = handler.erase(subject)
-    return erased

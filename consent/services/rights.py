@@ -1,0 +1,105 @@
+"""The visitor's rights: a download of everything held about them, and its erasure.
+
+Apps register their personal data with consent's registry; these services walk the registry, so a new
+app's data is covered by registering it (a test fails for a model with visitor or user references that
+no handler covers)."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import ConsentRecord, ErasedSubject, ErasureLog
+from ..registry import Subject, personal_data_handlers
+from ..state import _token_payload
+
+TOMBSTONE_DAYS = 30
+
+
+def visitor_digest(site_key: str, visitor_id: str) -> str:
+    """A keyed, one-way digest of a visitor id: recognisable later, never readable."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{site_key}:{visitor_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def erased_digests(*, site_key: str, visitor_ids: list[str]) -> set[str]:
+    """The visitor ids among `visitor_ids` that were erased recently (their late events must be dropped)."""
+    if not visitor_ids or not ErasedSubject.objects.exists():
+        return set()
+    digests = {visitor_digest(site_key, vid): vid for vid in visitor_ids}
+    found = ErasedSubject.objects.filter(site_key=site_key, digest__in=list(digests)).values_list("digest", flat=True)
+    return {digests[digest] for digest in found}
+
+
+def subject_expand(subject: Subject) -> Subject:
+    """The subject with every visitor id the registered resolvers know for it (a user's devices)."""
+    from ..registry import subject_resolvers
+
+    for resolver in subject_resolvers():
+        subject = resolver(subject)
+    return subject
+
+
+def personal_data_export(*, subject: Subject) -> dict:
+    """Everything held about the subject, by kind, as JSON-ready data."""
+    subject = subject_expand(subject)
+    return {
+        "site": subject.site_key,
+        "exported_at": timezone.now().isoformat(),
+        "visitor_ids": list(subject.visitor_ids),
+        "data": {handler.name: handler.export(subject) for handler in personal_data_handlers()},
+    }
+
+
+def personal_data_erase(*, subject: Subject, channel: str, requested_by: str = "") -> ErasureLog:
+    """Erase everything held about the subject, in every registered store; log that it happened."""
+    subject = subject_expand(subject)
+    erased = {handler.name: handler.erase(subject) for handler in personal_data_handlers()}
+    ErasedSubject.objects.bulk_create(
+        ErasedSubject(site_key=subject.site_key, digest=visitor_digest(subject.site_key, vid))
+        for vid in subject.visitor_ids
+    )
+    _token_payload.cache_clear()  # verified consent tokens name the visitor
+    return ErasureLog.objects.create(site_key=subject.site_key, channel=channel, requested_by=requested_by,
+                                     erased=erased)
+
+
+def withdrawal_erase(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> dict[str, int]:
+    """Erase what was collected under withdrawn categories: everything about the visitor when analytics is
+    withdrawn (nothing may stay without it), else what the handlers keep for the withdrawn purposes."""
+    subject = subject_expand(Subject(site_key=site_key, visitor_ids=(visitor_id,)))
+    if "analytics" in categories:
+        return personal_data_erase(subject=subject, channel=ErasureLog.Channel.WITHDRAWAL).erased
+    erased = {handler.name: handler.erase(subject) for handler in personal_data_handlers()
+              if handler.category in categories}
+    if erased:
+        ErasureLog.objects.create(site_key=site_key, channel=ErasureLog.Channel.WITHDRAWAL, erased=erased)
+    return erased
+
+
+def consent_records_export(subject: Subject) -> list[dict]:
+    records = ConsentRecord.objects.filter(site_key=subject.site_key, visitor_id__in=subject.visitor_ids)
+    if subject.user_key:
+        records = records | ConsentRecord.objects.filter(site_key=subject.site_key, user_key=subject.user_key)
+    return [
+        {"at": r.created_at.isoformat(), "granted": r.granted, "denied": r.denied, "policy_version": r.policy_version,
+         "source": r.source, "language": r.language}
+        for r in records.order_by("created_at")
+    ]
+
+
+def consent_records_anonymise(subject: Subject) -> int:
+    """Consent records stay as proof that consent was asked for and given, but no longer say by whom."""
+    records = ConsentRecord.objects.filter(site_key=subject.site_key, visitor_id__in=subject.visitor_ids)
+    ids = list(records.values_list("pk", flat=True))
+    if subject.user_key:
+        ids += list(ConsentRecord.objects.filter(site_key=subject.site_key, user_key=subject.user_key)
+                    .values_list("pk", flat=True))
+    # An update, once, of a proof row: the only change consent records ever get, and it removes identity.
+    return ConsentRecord.objects.filter(pk__in=ids).update(visitor_id="erased", user_key="", client_address="")
+
+
+def tombstones_purge(*, now=None) -> int:
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=TOMBSTONE_DAYS)
+    return ErasedSubject.objects.filter(erased_at__lt=cutoff).delete()[0]

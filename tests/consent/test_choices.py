@@ -1,0 +1,107 @@
+"""Recording choices: the consent endpoint (banner), the settings page (no JavaScript), withdrawal."""
+
+import orjson
+import pytest
+
+from consent.models import ConsentPolicy, ConsentRecord
+from consent.selectors import policy_cache_clear
+from consent.state import consent_state_from_token
+from personalization.models import Event
+
+from ..conftest import ORIGIN, consent_token, make_event, now_ms
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
+
+
+def choose(client, site, granted, *, vid="", origin=ORIGIN, source="banner"):
+    body = {"site": site.public_key, "vid": vid, "granted": granted, "source": source, "lang": "de"}
+    return client.post("/consent", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=origin)
+
+
+def test_a_choice_is_recorded_and_the_signed_cookie_set(client, site):
+    response = choose(client, site, ["analytics"])
+    assert response.status_code == 200
+    answer = response.json()
+    record = ConsentRecord.objects.get()
+    assert (record.visitor_id, record.granted, record.source, record.language) == (
+        answer["vid"], ["analytics", "necessary"], "banner", "de")
+    assert set(record.denied) == {"personalization", "marketing"}
+    assert record.client_address == ""  # dropped by default
+    cookie = response.cookies["attune_consent"]
+    assert cookie.value == answer["token"] and cookie["samesite"] == "Lax" and not cookie["httponly"]
+    assert consent_state_from_token(answer["token"], current_material_version=0).granted == {"analytics", "necessary"}
+    assert answer["consent_mode"]["analytics_storage"] == "granted"
+    assert answer["consent_mode"]["ad_storage"] == "denied"
+
+
+def test_only_the_sites_own_origins_may_record_a_choice(client, site):
+    response = choose(client, site, ["analytics", "marketing"], origin="https://evil.example")
+    assert response.status_code == 403
+    assert not ConsentRecord.objects.exists()
+
+
+def test_unknown_categories_are_refused_with_the_list_of_known_ones(client, site):
+    response = choose(client, site, ["analytics", "telepathy"])
+    assert response.status_code == 400
+    assert "telepathy" in response.json()["message"] and "marketing" in response.json()["message"]
+
+
+def test_withdrawing_analytics_stops_collection_and_erases_what_was_collected(client, site):
+    vid = choose(client, site, ["analytics", "personalization"]).json()["vid"]
+    token = consent_token(vid, "analytics", "personalization")
+    client.post("/collect", orjson.dumps({"site": site.public_key, "vid": vid, "sent": now_ms(), "consent": token,
+                                          "events": [make_event(), make_event("click")]}),
+                content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
+    assert Event.objects.count() == 2
+    withdrawal = choose(client, site, [], vid=vid)
+    assert ConsentRecord.objects.latest("id").source == "withdrawal"
+    assert not Event.objects.exists()
+    new_token = withdrawal.json()["token"]
+    response = client.post("/collect", orjson.dumps({"site": site.public_key, "vid": vid, "sent": now_ms(),
+                                                     "consent": new_token, "events": [make_event()]}),
+                           content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
+    assert response.json()["dropped"] == {"no_consent": 1}
+
+
+def test_the_settings_page_works_without_javascript(client, site):
+    page = client.get("/privacy/settings/")
+    assert page.status_code == 200
+    assert b'name="category" value="analytics"' in page.content
+    response = client.post("/privacy/settings/", {"choice": "save", "category": ["analytics"], "next": "/shop/"})
+    assert response.status_code == 302 and response["Location"] == "/shop/"
+    record = ConsentRecord.objects.get()
+    assert (record.source, record.granted) == ("settings_page", ["analytics", "necessary"])
+    assert consent_state_from_token(response.cookies["attune_consent"].value, current_material_version=0).allows("analytics")
+
+
+def test_the_settings_page_never_redirects_off_site(client, site):
+    response = client.post("/privacy/settings/", {"choice": "reject", "next": "https://evil.example/"})
+    assert response["Location"] == "/privacy/settings/?saved=1"
+
+
+def test_the_banner_offers_reject_as_prominently_as_accept_and_necessary_read_only(client, site):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    reject = html[html.index('data-consent-action="reject"') - 40: html.index("Reject all")]
+    accept = html[html.index('data-consent-action="accept"') - 40: html.index("Accept all")]
+    assert "secondary" not in reject and "secondary" not in accept
+    assert 'value="necessary" checked disabled' in html
+    assert 'role="dialog"' in html and 'aria-modal="true"' in html and 'aria-labelledby="attune-consent-title"' in html
+
+
+def test_the_banner_speaks_german_to_a_german_browser_and_lays_out_right_to_left_in_arabic(client, site):
+    german = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Alle ablehnen" in german and "Ihre Datenschutzeinstellungen" in german
+    arabic = client.get("/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'dir="rtl"' in arabic and "رفض الكل" in arabic
+
+
+def test_a_material_policy_version_asks_everyone_again(client, site):
+    token = choose(client, site, ["analytics"]).json()["token"]
+    ConsentPolicy.objects.create(version=2, material=False, summary="Typo fixed")
+    policy_cache_clear()
+    assert consent_state_from_token(token, current_material_version=0).allows("analytics")
+    ConsentPolicy.objects.create(version=3, material=True, summary="New partner")
+    policy_cache_clear()
+    from consent.selectors import policy_material_version
+
+    assert consent_state_from_token(token, current_material_version=policy_material_version()).granted == {"necessary"}
