@@ -112,13 +112,16 @@ def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, unti
                  record_latency: bool = False) -> DrainStats:
     """Drain the stream for up to `max_seconds` (or until it is empty). Transient failures are retried."""
     client, key, group = redis_client(), settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"]
-    group_ensure()
     stats = DrainStats(latencies=[] if record_latency else None)
     deadline = time.monotonic() + max_seconds
     next_claim = 0.0
     backoff = 0.1
+    grouped = False
     while time.monotonic() < deadline:
         try:
+            if not grouped:
+                group_ensure()  # here, not before the loop: Redis may be down (or have restarted) right now
+                grouped = True
             claim = time.monotonic() >= next_claim
             if claim:
                 next_claim = time.monotonic() + 1.0
@@ -138,6 +141,10 @@ def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, unti
             pipe.execute()
             stats.entries += len(entries)
             backoff = 0.1
+        except redis.ResponseError as error:
+            if "NOGROUP" not in str(error):
+                raise
+            grouped = False  # Redis lost the consumer group (restarted without persistence): make it again
         except TRANSIENT_ERRORS as error:
             stats.errors.append(repr(error))
             logger.warning("Drain paused after a transient error, retrying: %r", error)
