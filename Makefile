@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: demo test test-python test-js lint bench chromium node clean
+.PHONY: demo test test-python test-js test-django6 lint bench chromium node clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Attune needs Python 3.11 or newer; set PYTHON=python3.12"'
@@ -42,9 +42,23 @@ test-js: node
 
 test: lint test-python test-js
 
+# The next Django: the Python suite (browser tests aside) on Django 6 and Python 3.12, when one is installed.
+PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null); do $$p -V >/dev/null 2>&1 && echo $$p && break; done)
+
+.venv-django6/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON312)" || { echo "No Python 3.12 found: set PYTHON312=/path/to/python3.12"; exit 1; }
+	$(PYTHON312) -m venv .venv-django6
+	sed 's/^Django==.*/Django>=6.0,<6.2/' requirements.txt > .venv-django6/requirements.txt
+	grep -v '^-r ' requirements-dev.txt >> .venv-django6/requirements.txt
+	.venv-django6/bin/python -m pip install --quiet --disable-pip-version-check -r .venv-django6/requirements.txt
+	touch $@
+
+test-django6: .venv-django6/.installed
+	ATTUNE_VAR_DIR=var/django6 .venv-django6/bin/python -m pytest -m "not browser" -q
+
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var tracker_js/node_modules
+	rm -rf $(VENV) .venv-django6 var tracker_js/node_modules
