@@ -157,7 +157,7 @@ def stream_fill(env: dict, events: int) -> int:
 import orjson, uuid, time
 from personalization.collect.batch import CollectedBatch, CollectedEvent
 from personalization.models import Site
-from personalization.services.collector import batches_store
+from personalization.services.handover import batches_store
 site = Site.objects.get(name="bench")
 now = int(time.time() * 1000)
 kinds = [("page_view", {{"page_type": "product"}}), ("scroll", {{"depth": 50, "max": 50}}),

@@ -13,7 +13,9 @@ from consent.selectors import policy_current
 from consent.services.choices import consent_record_create
 from personalization.collect.batch import CollectedBatch
 from personalization.models import Site
-from personalization.services.collector import ClientInfo, batch_prepare, batches_store
+from personalization.services.collect_types import ClientInfo
+from personalization.services.collector import batch_prepare
+from personalization.services.handover import batches_store
 
 from ..models import SimulatedVisitor
 from .archetypes import ARCHETYPES

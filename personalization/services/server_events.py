@@ -17,7 +17,8 @@ from ..collect.schema import BatchContext, EventInvalid, event_validate
 from ..collect.segment import MessageInvalid, consent_preferences, message_to_event, message_visitor_id
 from ..models import DropReason
 from ..selectors import SiteInfo
-from .collector import batches_store, collect_limits, user_key_for
+from .collector import collect_limits, user_key_for
+from .handover import batches_store
 
 
 @dataclass

@@ -11,7 +11,8 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ..services.collector import ClientInfo, batch_collect, refusal
+from ..services.collect_types import ClientInfo, refusal
+from ..services.collector import batch_collect
 
 PREFLIGHT_MAX_AGE = "86400"
 REASONS = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",

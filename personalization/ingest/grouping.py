@@ -1,0 +1,83 @@
+"""One worker thread per process that serves requests in groups: each request hands over its item and
+waits; the thread takes everything waiting at that moment, does the group's work once, and wakes each
+request with its own answer. Group commit (embedded mode) and pipelined stream appends (Redis) both
+work this way."""
+
+import queue
+import threading
+from dataclasses import dataclass, field
+
+
+class GroupTimeout(Exception):
+    """The worker did not answer in time: the item may or may not have been handled, so the client retries."""
+
+
+@dataclass
+class Waiting:
+    item: object
+    done: threading.Event = field(default_factory=threading.Event)
+    result: object = None
+    error: BaseException | None = None
+
+
+class GroupingWorker:
+    name = "attune-group"
+    max_group = 64
+    wait_seconds = 10.0
+    timeout_error: type[Exception] = GroupTimeout
+
+    def __init__(self) -> None:
+        self.waiting: queue.SimpleQueue[Waiting] = queue.SimpleQueue()
+        self.started = False
+        self.lock = threading.Lock()
+
+    def submit(self, item: object) -> object:
+        """Hand `item` over and wait for its result; raises what handling it raised."""
+        self.start()
+        waiting = Waiting(item)
+        self.waiting.put(waiting)
+        if not waiting.done.wait(self.wait_seconds):
+            raise self.timeout_error(f"{self.name} did not answer within {self.wait_seconds} s")
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.result
+
+    def start(self) -> None:
+        with self.lock:
+            if not self.started:
+                threading.Thread(target=self.run, name=self.name, daemon=True).start()
+                self.on_start()
+                self.started = True
+
+    def on_start(self) -> None:
+        """Anything else to start with the worker thread."""
+
+    def run(self) -> None:
+        while True:
+            group = [self.waiting.get()]
+            while len(group) < self.max_group:
+                try:
+                    group.append(self.waiting.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                results = self.handle([waiting.item for waiting in group])
+            except BaseException as error:  # every waiting request must hear about it, whatever it was
+                self.failed(group, error)
+                for waiting in group:
+                    waiting.error = error
+            else:
+                for waiting, result in zip(group, results, strict=True):
+                    if isinstance(result, BaseException):
+                        waiting.error = result
+                    else:
+                        waiting.result = result
+            for waiting in group:
+                waiting.done.set()
+
+    def handle(self, items: list) -> list:
+        """The group's work: one result (or exception) per item, in order."""
+        raise NotImplementedError
+
+    def failed(self, group: list[Waiting], error: BaseException) -> None:
+        """Called when handle() raised, before every waiting request hears about it."""

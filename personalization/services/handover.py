@@ -1,0 +1,106 @@
+"""Handing checked batches over: queued in the Redis stream (202) or stored now (200), rate limits, and
+the counting of what is dropped; 503 with Retry-After whenever storage cannot take a batch."""
+
+import logging
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+
+from ..collect.batch import CollectedBatch, batch_to_bytes
+from ..ingest import group_commit, stream
+from ..ingest.appender import appender
+from ..ingest.redis_client import redis_enabled
+from ..ingest.write import batches_write, printable
+from ..models import DropReason
+from ..selectors import SiteInfo
+from .collect_types import ClientInfo, CollectOutcome, PreparedBatch, refusal
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
+def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutcome:
+    """Queue the batch (Redis) or store it now (embedded); 503 when neither is possible."""
+    batch, rejected = prepared.batch, prepared.rejected
+    outcome = CollectOutcome(status=200, body={}, site=prepared.site)
+    try:
+        if redis_enabled():
+            keys = stream.rate_keys(site_id=batch.site_id, address=client.address, minute=batch.received_ms // 60_000)
+            entry = batch_to_bytes(batch) if (batch.events or batch.failures or batch.drops) else b""
+            if not appender.append(entry=entry, keys=keys):
+                return rate_limited(batch, client)
+            outcome.status = 202
+            outcome.body = {"queued": len(batch.events)}
+        else:
+            if not rate_allowed(batch.site_id, client.address, batch.received_ms):
+                return rate_limited(batch, client)
+            result = group_commit.writer.write(batch)
+            outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
+    except (redis.RedisError, DatabaseError, group_commit.WriteTimeout):
+        return refusal(503, "unavailable", "Storage is unavailable; keep the batch and send it again later.",
+                       **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if batch.drops:
+        outcome.body["dropped"] = {k: v for k, v in batch.drops.items() if k != DropReason.INVALID.value}
+    if rejected:
+        outcome.status = 422
+        outcome.body["rejected"] = rejected
+        outcome.body["message"] = "Some events were rejected (see `rejected`); the others were accepted."
+    return outcome
+
+
+def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
+    """Embedded-mode rate limit, counted in the local cache per minute."""
+    minute = received_ms // 60_000
+    for key, limit in ((f"rl:a:{address}:{minute}", settings.ATTUNE["RATE_LIMIT_ADDRESS_PER_MINUTE"]),
+                       (f"rl:s:{site_id}:{minute}", settings.ATTUNE["RATE_LIMIT_SITE_PER_MINUTE"])):
+        cache.add(key, 0, 61)
+        if cache.incr(key) > limit:
+            return False
+    return True
+
+
+def rate_limited(batch: CollectedBatch, client: ClientInfo) -> CollectOutcome:
+    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): len(batch.events)}, batch.received_ms)
+    return refusal(429, "rate_limited", "Too many batches from this address or site; wait and send again.",
+                   **{"Retry-After": "60"})
+
+
+def batch_dropped(site: SiteInfo, received_ms: int, drops: dict[str, int]) -> CollectOutcome:
+    drops_record({(site.id, site.public_key, reason): n for reason, n in drops.items()}, received_ms)
+    return CollectOutcome(status=200, body={"accepted": 0, "dropped": drops}, site=site)
+
+
+def drops_record(drops: dict[tuple[int | None, str, str], int], received_ms: int) -> None:
+    """Count events not stored, for requests that carry nothing else to store. Never fails the request."""
+    from ..ingest.activity import ms_to_datetime
+    from ..ingest.store import drops_add
+
+    day = ms_to_datetime(received_ms).date()
+    drops = {(site_id, printable(site_key)[:64], reason): n for (site_id, site_key, reason), n in drops.items()}
+    try:
+        if redis_enabled():
+            stream.drops_enqueue({stream.drop_field(s, k, r, day.isoformat()): n for (s, k, r), n in drops.items() if n})
+        else:
+            drops_add({(s, k, r, day): n for (s, k, r), n in drops.items() if n})
+    except (redis.RedisError, DatabaseError):
+        # The request is refused anyway; a counter lost while storage is down must not turn a 4xx into a 5xx.
+        logger.warning("Could not count dropped events %r while storage is unavailable", drops)
+
+
+def batches_store(batches: list[CollectedBatch]) -> int:
+    """Store (embedded) or queue (Redis) prepared batches without rate limiting: for trusted backfills such as
+    the traffic simulator and imports. Returns how many events were handed over."""
+    if not batches:
+        return 0
+    if redis_enabled():
+        from ..ingest.redis_client import redis_client
+
+        pipe = redis_client().pipeline(transaction=False)
+        for batch in batches:
+            pipe.xadd(settings.ATTUNE["STREAM_KEY"], {"b": batch_to_bytes(batch)})
+        pipe.execute()
+    else:
+        batches_write(batches)
+    return sum(len(batch.events) for batch in batches)
