@@ -66,11 +66,14 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
     return summary
 
 
-def summary_extend(summary: SessionSummary, activity: Activity, goals: frozenset[str]) -> None:
-    """Add an event that happened at or after the end of `summary`, in place (the common, cheap case;
-    equivalent to merging with the event's own summary)."""
+def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[str]) -> None:
+    """Add one event to `summary` in place: the cheap equivalent of merging with the event's own summary.
+    Everything but the cart is order-free; a cart event must not be earlier than the summary's end."""
     ts = activity.ts_ms
-    summary.ended_ms = ts
+    if ts < summary.started_ms:
+        summary.started_ms = ts
+    if ts > summary.ended_ms:
+        summary.ended_ms = ts
     summary.events += 1
     if (ts, activity.device_type) < (summary.device_ms, summary.device_type):
         summary.device_ms, summary.device_type = ts, activity.device_type
@@ -175,8 +178,8 @@ def sessions_apply(
                 merged = summary_copy(part) if merged is None else summary_merge(merged, part)
             elif merged is None:
                 merged = summary_of(part, goals)
-            elif part.ts_ms >= merged.ended_ms:
-                summary_extend(merged, part, goals)
+            elif part.ts_ms >= merged.ended_ms or not part.is_cart_event:
+                summary_add(merged, part, goals)
             else:
                 merged = summary_merge(merged, summary_of(part, goals))
         merged.id = old_parts[0].id if old_parts else None
@@ -192,7 +195,7 @@ def sessions_from_activities(activities: list[Activity], *, gap_ms: int, goals: 
     summaries: list[SessionSummary] = []
     for activity in ordered:
         if summaries and activity.ts_ms - summaries[-1].ended_ms <= gap_ms:
-            summary_extend(summaries[-1], activity, goals)
+            summary_add(summaries[-1], activity, goals)
         else:
             summaries.append(summary_of(activity, goals))
     return summaries

@@ -1,5 +1,7 @@
 """profiles_rebuild must give the numbers ingestion gave, whatever order and batching events came in."""
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +38,8 @@ def snapshot(site):
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("REBUILD_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(streams=st.lists(activity_lists(max_size=15), min_size=1, max_size=3), data=st.data())
 def test_rebuild_gives_identical_profiles_and_sessions_for_random_event_streams(site, streams, data):
     Event.objects.all().delete()
