@@ -56,7 +56,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/b
 test-django6: .venv-django6/.installed
 	ATTUNE_VAR_DIR=var/django6 .venv-django6/bin/python -m pytest -m "not browser" -q
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev chromium
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(PY) bench/run.py
 

@@ -6,6 +6,7 @@ side by side under gunicorn (wrk drives both with the same bodies), the Redis st
 PostgreSQL, the embedded SQLite mode, end-to-end latency at a steady 2,000 events/s, peak memory,
 and the tracker's size."""
 
+import base64
 import gzip
 import json
 import os
@@ -273,6 +274,69 @@ def steady_sender(data: dict, *, batches_per_second: int, seconds: int) -> None:
         thread.join()
 
 
+def tracker_speed() -> dict:
+    """Main-thread time the tracker spends per event in Debian's Chromium: attune('track') calls and
+    delegated clicks, timed in the page (well under 1 ms is the target)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return {}
+    log("tracker: main-thread time per event in Chromium")
+    script = (ROOT / "tracker_js" / "dist" / "attune.js").read_text()
+    payload = base64.urlsafe_b64encode(json.dumps({"v": "bench-visitor-1", "g": ["analytics", "necessary"],
+                                                   "p": 0, "t": 1}).encode()).decode().rstrip("=")
+    html = ('<!doctype html><html><head><script data-site="pk_bench" data-endpoint="/collect"></script></head>'
+            '<body><button id="target" data-attune-campaign="b">Add to cart</button></body></html>')
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page()
+        page.route("**/collect", lambda route: route.fulfill(status=202, body="{}"))
+        page.route("http://bench.local/", lambda route: route.fulfill(status=200, body=html,
+                                                                      content_type="text/html"))
+        page.goto("http://bench.local/")
+        page.context.add_cookies([{"name": "attune_consent", "value": f"{payload}:1:sig", "url": "http://bench.local/"}])
+        page.evaluate(script)
+        timings = page.evaluate("""() => {
+            const track = [], click = [], target = document.getElementById('target');
+            for (let i = 0; i < 2000; i++) {
+                let t = performance.now(); attune('track', 'bench', {i}); track.push(performance.now() - t);
+                t = performance.now(); target.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+                click.push(performance.now() - t);
+            }
+            const p99 = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.99)];
+            const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+            return {track_mean: mean(track), track_p99: p99(track), click_mean: mean(click), click_p99: p99(click)};
+        }""")
+        browser.close()
+    return {f"tracker_{key}_ms": round(value, 4) for key, value in timings.items()}
+
+
+def simulator_rate() -> dict:
+    """The traffic simulator feeding the collector's checks and write path into SQLite."""
+    visitors = int(os.environ.get("BENCH_SIMULATED_VISITORS", "1000"))
+    log(f"simulator: {visitors} visitors into SQLite")
+    path = WORK / "simulated.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    env = django_env(database_url=f"sqlite:///{path}")
+    manage(env, "migrate", "--noinput", "-v0")
+    subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", "from demo.services import demo_content_load, "
+                    "demo_site_ensure; demo_content_load(); demo_site_ensure()"], cwd=ROOT, env=env, check=True)
+    started = time.monotonic()
+    process = subprocess.Popen([PYTHON, "manage.py", "simulate_traffic", "--visitors", str(visitors), "--days", "30",
+                                "--seed", "5", "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, vm_hwm_mb(process.pid))
+        time.sleep(0.1)
+    elapsed = time.monotonic() - started
+    events = int(re.search(r"(\d+) events handed over", process.stdout.read()).group(1))
+    return {"simulator_events_per_s": round(events / elapsed), "simulator_visitors_per_s": round(visitors / elapsed, 1),
+            "simulator_peak_mb": round(peak, 1)}
+
+
 def tracker_size() -> dict:
     built = ROOT / "tracker_js" / "dist" / "attune.js"
     if not built.exists():
@@ -301,6 +365,10 @@ def main() -> None:
         results.update(end_to_end(env))
     if wanted("sqlite"):
         results.update(sqlite_rate())
+    if wanted("simulator"):
+        results.update(simulator_rate())
+    if wanted("tracker"):
+        results.update(tracker_speed())
     results.update(tracker_size())
     redis_flush()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -87,3 +87,15 @@ def user_key_provider_register(provider: Callable[[str, str], str]) -> None:
 
 def user_key_for(site_key: str, user_id: str) -> str:
     return _user_key_provider[0](site_key, user_id) if _user_key_provider else ""
+
+
+_visitor_user_key: list[Callable[[str, str], str]] = []
+
+
+def visitor_user_key_register(provider: Callable[[str, str], str]) -> None:
+    """How to find the stored user key of a visitor who was identified: (site key, visitor id) -> key."""
+    _visitor_user_key[:] = [provider]
+
+
+def visitor_user_key(site_key: str, visitor_id: str) -> str:
+    return _visitor_user_key[0](site_key, visitor_id) if _visitor_user_key else ""

@@ -124,12 +124,19 @@ class VisitorAdmin(ReadOnlyAdmin):
     @admin.display(description="Profile")
     def profile_summary(self, visitor: Visitor) -> str:
         p = visitor.profile
+        recency = p.recency_days()
         rows = [
-            ("Sessions", p.sessions), ("Page views", p.pageviews), ("Engaged time", f"{p.engaged_ms / 1000:.0f} s"),
-            ("Mean scroll depth", f"{p.scroll_sum / p.scrolled_pages:.0f} %" if p.scrolled_pages else "-"),
-            ("Clicks", p.clicks), ("Conversions", p.goal_counts), ("Revenue", f"{p.revenue_cents / 100:.2f}"),
-            ("Category views", p.category_views), ("Cart", f"{p.cart_items} items"), ("Device", p.device_type),
+            ("Sessions", f"{p.sessions} ({p.visits_per_week:.1f} a week)"),
+            ("Page views", f"{p.pageviews} ({p.pages_per_session:.1f} a session)"),
+            ("Engaged time", f"{p.engaged_ms / 1000:.0f} s ({p.mean_engaged_ms / 1000:.0f} s a session)"),
+            ("Scroll depth", f"{p.mean_scroll_depth:.0f} % on average, {p.scroll_max} % at most"),
+            ("Clicks", f"{p.clicks} ({p.clicks_per_page:.1f} a page)"), ("Hovers", p.hovers),
+            ("Conversions", p.goal_counts), ("Revenue", f"{p.revenue_cents / 100:.2f}"),
+            ("Category affinities", {k: f"{v:.0%}" for k, v in p.category_affinities.items()}),
+            ("Cart", f"{p.cart_items} items, {p.cart_value_cents / 100:.2f}"), ("Device", p.device_type),
             ("First / last seen", f"{p.first_seen:%Y-%m-%d %H:%M} / {p.last_seen:%Y-%m-%d %H:%M}" if p.first_seen else "-"),
+            ("Recency", f"{recency:.1f} days" if recency is not None else "-"),
+            ("Events by name", p.event_counts),
         ]
         return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 

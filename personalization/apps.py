@@ -15,6 +15,7 @@ class PersonalizationConfig(AppConfig):
             retention_register,
             subject_resolver_register,
             user_key_provider_register,
+            visitor_user_key_register,
         )
 
         from . import models
@@ -26,6 +27,7 @@ class PersonalizationConfig(AppConfig):
         default_site_key_register(default_site_key)
         subject_resolver_register(data.subject_with_devices)
         user_key_provider_register(data.user_key_for_site_key)
+        visitor_user_key_register(data.visitor_user_key)
         personal_data_register(PersonalDataHandler(
             name="tracking", models=(models.Event, models.Session, models.Profile, models.Visitor, models.FailedEvent),
             export=data.stored_export, erase=data.stored_erase,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..categories import category_keys, consent_mode_signals, required_keys
 from ..models import ConsentRecord
+from ..registry import visitor_user_key
 from ..selectors import consent_record_latest, policy_current
 from ..state import consent_token_sign
 
@@ -60,7 +61,7 @@ def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, so
     withdrawn = set(previous.granted) - chosen if previous else set()
     policy = policy_current()
     record, token = consent_record_create(
-        site_key=site_key, visitor_id=visitor_id, granted=chosen,
+        site_key=site_key, visitor_id=visitor_id, granted=chosen, user_key=visitor_user_key(site_key, visitor_id),
         source=ConsentRecord.Source.WITHDRAWAL if withdrawn else source, policy_version=policy.version if policy else 0,
         language=language[:16],
         client_address=address_minimise(client_address, storage=settings.ATTUNE["CLIENT_ADDRESS_STORAGE"]),

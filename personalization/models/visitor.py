@@ -54,6 +54,45 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"profile {self.pk}"
 
+    # Figures derived from the stored sums when read, so that they never go stale.
+    @property
+    def mean_engaged_ms(self) -> float:
+        """Engaged time per session."""
+        return self.engaged_ms / self.sessions if self.sessions else 0.0
+
+    @property
+    def pages_per_session(self) -> float:
+        return self.pageviews / self.sessions if self.sessions else 0.0
+
+    @property
+    def mean_scroll_depth(self) -> float:
+        """Deepest scroll per page view, on average, in %."""
+        return self.scroll_sum / self.scrolled_pages if self.scrolled_pages else 0.0
+
+    @property
+    def clicks_per_page(self) -> float:
+        return self.clicks / self.pageviews if self.pageviews else 0.0
+
+    @property
+    def visits_per_week(self) -> float:
+        """Sessions per week between the first and the last visit (at least one week)."""
+        if not self.first_seen or not self.last_seen:
+            return 0.0
+        weeks = max(1.0, (self.last_seen - self.first_seen).total_seconds() / (7 * 86400))
+        return self.sessions / weeks
+
+    def recency_days(self, now=None) -> float | None:
+        """Days since the last event."""
+        if not self.last_seen:
+            return None
+        return ((now or timezone.now()) - self.last_seen).total_seconds() / 86400
+
+    @property
+    def category_affinities(self) -> dict[str, float]:
+        """Each content category's share of the profile's page views (sums to 1)."""
+        total = sum(self.category_views.values())
+        return {category: n / total for category, n in sorted(self.category_views.items())} if total else {}
+
 
 class Visitor(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)  # indexes below start with it

@@ -33,6 +33,13 @@ def user_key_for_site_key(site_key: str, user_id: str) -> str:
     return user_key_for_site(site.pk, user_id) if site else ""
 
 
+def visitor_user_key(site_key: str, visitor_id: str) -> str:
+    """The stored user key of an identified visitor ("" for an anonymous one)."""
+    key = Profile.objects.filter(site__public_key=site_key, visitors__visitor_id=visitor_id).values_list(
+        "user_key", flat=True).first()
+    return key or ""
+
+
 def site_and_visitors(subject: Subject):
     return Site.objects.filter(public_key=subject.site_key).first(), list(subject.visitor_ids)
 

@@ -105,3 +105,14 @@ def test_a_material_policy_version_asks_everyone_again(client, site):
     from consent.selectors import policy_material_version
 
     assert consent_state_from_token(token, current_material_version=policy_material_version()).granted == {"necessary"}
+
+
+def test_the_record_of_an_identified_visitor_names_the_user_by_the_stored_key(client, site):
+    vid = choose(client, site, ["analytics"]).json()["vid"]
+    client.post("/collect", orjson.dumps({"site": site.public_key, "vid": vid, "sent": now_ms(),
+                                          "consent": consent_token(vid, "analytics"),
+                                          "events": [make_event("identify", user_id="customer-9")]}),
+                content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
+    choose(client, site, ["analytics", "marketing"], vid=vid)
+    record = ConsentRecord.objects.latest("id")
+    assert record.user_key and record.user_key != "customer-9"

@@ -206,3 +206,20 @@ def test_rejected_input_with_nul_characters_is_still_recorded(client, site):
 def test_events_the_tracker_lost_on_the_device_are_counted(client, site):
     post(client, {**batch(site, [make_event()]), "lost": 15})
     assert drops(site) == {"lost_on_device": 15}
+
+
+def test_the_profile_reports_the_derived_figures_a_rule_needs(client, site):
+    events = [make_event("page_view", url=ORIGIN + "/a", pv="p1", cat="shoes"),
+              make_event("page_view", url=ORIGIN + "/b", pv="p2", cat="news"),
+              make_event("page_view", url=ORIGIN + "/c", pv="p3", cat="shoes"),
+              make_event("scroll", pv="p1", props={"depth": 90}), make_event("scroll", pv="p2", props={"depth": 30}),
+              make_event("engagement", pv="p1", props={"engaged_ms": 60_000}),
+              make_event("click", pv="p1"), make_event("click", pv="p2"), make_event("click", pv="p3")]
+    post(client, batch(site, events))
+    profile = Profile.objects.get()
+    assert (profile.sessions, profile.pages_per_session, profile.clicks_per_page) == (1, 3.0, 1.0)
+    assert profile.mean_engaged_ms == 60_000
+    assert profile.mean_scroll_depth == 40  # (90 + 30 + 0) / 3 page views
+    assert profile.category_affinities == {"news": 1 / 3, "shoes": 2 / 3}
+    assert profile.visits_per_week == 1.0
+    assert profile.recency_days() < 0.01

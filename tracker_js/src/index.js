@@ -27,9 +27,8 @@ let seq = 0
 const emit = (type, props, fields) => {
   fields = fields || {}
   if (!allows(fields.purpose || 'analytics')) return
-  const event = { id: uuid7(), type, ts: Date.now(), seq: ++seq, url: location.href, pv: page.pv_, props, ...fields }
-  const category = D.querySelector('meta[name="attune:category"]')
-  if (category) event.cat = category.content
+  const event = { id: uuid7(), type, ts: Date.now(), seq: ++seq, url: location.href, pv: page.pv_, cat: page.cat_,
+    props, ...fields }
   if (Object.keys(dims).length) event.dims = { ...dims }
   enqueue(event)
 }

@@ -19,9 +19,10 @@ export const interactionsStart = (emitter, features) => {
 const closest = (e, selector) => e.target.closest(selector) // a target without closest() throws: guarded
 
 /** What was clicked: tag, id, classes, a short text, the link target and data-attune-* attributes. Never a
-    value typed into a field (innerText of a form field is empty). */
+    value typed into a field (a field's textContent is empty); textContent, not innerText, which would
+    make the browser lay the page out on every click. */
 const describe = (el) => {
-  const text = (el.innerText || '').trim().replace(/\s+/g, ' ')
+  const text = el.textContent.trim().replace(/\s+/g, ' ')
   const props = { tag: el.tagName.toLowerCase(), ...attributes(el) }
   if (el.id) props.id = el.id
   if (el.classList.length) props.classes = el.classList.value.slice(0, 100)

@@ -5,7 +5,7 @@ import { D, STORE, W, guard, load, meta, on, save, uuid7 } from './util.js'
 const ACTIVE_MS = 30000 // input within the last 30 s counts as engaged
 const MILESTONES = [25, 50, 75, 90, 100]
 
-export const page = { pv_: '', url_: '', engaged_: 0, depth_: 0, milestone_: 0 }
+export const page = { pv_: '', url_: '', engaged_: 0, depth_: 0, milestone_: 0, cat_: meta('category') || undefined }
 let emit
 let features
 let lastInput = 0
@@ -98,7 +98,8 @@ export const pageHidden = () => {
 export const pageView = (restored) => {
   if (page.pv_ && !restored) pageEnd()
   const referrer = page.url_ || D.referrer
-  Object.assign(page, { pv_: uuid7(), url_: location.href, engaged_: 0, depth_: 0, milestone_: 0 })
+  Object.assign(page, { pv_: uuid7(), url_: location.href, engaged_: 0, depth_: 0, milestone_: 0,
+    cat_: meta('category') || undefined })
   lastInput = Date.now()
   const props = { ...pageMeta(), ...visit(page) }
   emit('page_view', props, { ref: referrer })

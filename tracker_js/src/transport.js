@@ -29,12 +29,13 @@ export const transportStart = (settings) => {
 
 export const enqueue = (event) => {
   queue.push(event)
-  if (queue.length >= BATCH) send()
-  else schedule(WAIT_MS)
+  schedule(queue.length >= BATCH ? 0 : WAIT_MS) // a full batch goes out in a task of its own, not in the handler
 }
 
 const schedule = (ms) => {
-  if (!timer) timer = setTimeout(() => { timer = 0; send() }, ms)
+  if (timer && ms) return
+  clearTimeout(timer)
+  timer = setTimeout(() => { timer = 0; send() }, ms)
 }
 
 /** The next batch: at most MAX_EVENTS events and MAX_BYTES bytes, only events consent still allows. */
