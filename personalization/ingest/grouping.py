@@ -5,19 +5,24 @@ work this way."""
 
 import queue
 import threading
-from dataclasses import dataclass, field
 
 
 class GroupTimeout(Exception):
     """The worker did not answer in time: the item may or may not have been handled, so the client retries."""
 
 
-@dataclass
 class Waiting:
-    item: object
-    done: threading.Event = field(default_factory=threading.Event)
-    result: object = None
-    error: BaseException | None = None
+    """One request's item and, once handled, its result. `done` is held until the worker releases it:
+    a bare lock is the cheapest way for a thread to sleep until another one wakes it."""
+
+    __slots__ = ("done", "error", "item", "result")
+
+    def __init__(self, item: object) -> None:
+        self.item = item
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.result: object = None
+        self.error: BaseException | None = None
 
 
 class GroupingWorker:
@@ -36,7 +41,7 @@ class GroupingWorker:
         self.start()
         waiting = Waiting(item)
         self.waiting.put(waiting)
-        if not waiting.done.wait(self.wait_seconds):
+        if not waiting.done.acquire(timeout=self.wait_seconds):
             raise self.timeout_error(f"{self.name} did not answer within {self.wait_seconds} s")
         if waiting.error is not None:
             raise waiting.error
@@ -73,7 +78,7 @@ class GroupingWorker:
                     else:
                         waiting.result = result
             for waiting in group:
-                waiting.done.set()
+                waiting.done.release()
 
     def handle(self, items: list) -> list:
         """The group's work: one result (or exception) per item, in order."""

@@ -9,10 +9,9 @@ events table's uniqueness makes the replay harmless.
 
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 
-from .redis_client import redis_client, redis_thread_client
+from .redis_client import redis_client
 
 DROPS_KEY = "attune:drops"
 
@@ -67,17 +66,6 @@ def enqueue_arguments(entry: bytes, keys: RateKeys, drops: dict[str, int] | None
     for field, n in (drops or {}).items():
         args.extend((field, n))
     return args
-
-
-def batch_enqueue(*, entry: bytes, keys: RateKeys, drops: dict[str, int]) -> bool:
-    """Append a batch entry unless a rate limit is exceeded (then False), in a round trip of its own.
-    Raises redis errors as they are. The collector goes through appender.py, which pipelines."""
-    client = redis_thread_client()
-    try:
-        return bool(client.evalsha(enqueue_sha(), *enqueue_arguments(entry, keys, drops)))
-    except redis.exceptions.NoScriptError:  # Redis restarted and forgot the script: load it again
-        script_forget()
-        return bool(client.evalsha(enqueue_sha(), *enqueue_arguments(entry, keys, drops)))
 
 
 def drops_enqueue(drops: dict[str, int]) -> None:
