@@ -231,6 +231,7 @@ def end_to_end(env: dict) -> dict:
     worker = subprocess.Popen([PYTHON, "manage.py", "drain_events", "--latency-file", str(latency_file)], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL)
     try:
+        drain_worker_wait(worker)  # latency is measured from a running system, not from a worker still starting
         data = json.loads((WORK / "visitors.json").read_text())
         steady_sender(data, batches_per_second=100, seconds=E2E_SECONDS)
         time.sleep(3)
@@ -243,6 +244,20 @@ def end_to_end(env: dict) -> dict:
         raise RuntimeError("no latencies were recorded")
     return {"e2e_p50_ms": weighted[len(weighted) // 2], "e2e_p99_ms": weighted[int(len(weighted) * 0.99) - 1],
             "e2e_events": len(weighted)}
+
+
+def drain_worker_wait(worker: subprocess.Popen, timeout: float = 60) -> None:
+    """Return once the drain worker has joined the stream's consumer group (its first read)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and worker.poll() is None:
+        streams = client.scan_iter(_type="STREAM")  # the bench's Redis database holds the event stream only
+        if any(group["consumers"] for key in streams for group in client.xinfo_groups(key)):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("the drain worker did not start")
 
 
 def steady_sender(data: dict, *, batches_per_second: int, seconds: int) -> None:
