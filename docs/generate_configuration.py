@@ -23,7 +23,7 @@ Everything host-specific comes from the environment; every product setting lives
 | `ATTUNE_VAR_DIR` | `var/` | where the SQLite file and collected static files go |
 | `LOG_LEVEL` | `INFO` | |
 | `SECURE_SSL_REDIRECT`, `SECURE_HSTS_SECONDS` | on, one year | with `DEBUG` off |
-| `WEB_BIND`, `WEB_WORKERS`, `WEB_THREADS` | `127.0.0.1:8000`, 2, 64 | gunicorn (`config/gunicorn.py`) |
+| `WEB_BIND`, `WEB_WORKERS`, `WEB_THREADS`, `WEB_SWITCH_INTERVAL` | `127.0.0.1:8000`; with `REDIS_URL` 2 processes per core of 8 threads, else 2 processes of 64 threads and 0.5 ms | gunicorn (`config/gunicorn.py` says why) |
 
 ## `ATTUNE` settings
 
