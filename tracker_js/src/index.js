@@ -23,10 +23,11 @@ const features = (name) => !disabled.includes(name)
 let dims = {}
 let seq = 0
 
-/** Queue one event, if consent allows its purpose; otherwise it is dropped, never kept for later. */
+/** Queue one event, if consent allows its purpose; otherwise it is dropped, never kept for later. Every event
+    needs analytics consent too: it carries the visitor id, which exists only with that consent. */
 const emit = (type, props, fields) => {
   fields = fields || {}
-  if (!allows(fields.purpose || 'analytics')) return
+  if (!allows('analytics') || !allows(fields.purpose || 'analytics')) return
   const event = { id: uuid7(), type, ts: Date.now(), seq: ++seq, url: location.href, pv: page.pv_, cat: page.cat_,
     props, ...fields }
   if (Object.keys(dims).length) event.dims = { ...dims }

@@ -65,6 +65,7 @@ const send = async () => {
   if (sending || !queue.length || !allows('analytics')) return
   sending = true
   const events = take()
+  keep(events) // in the outbox until delivered: a page that unloads meanwhile leaves them for the next one
   try {
     await post(events, false)
     backoff = 0
@@ -72,8 +73,8 @@ const send = async () => {
     queue = events.concat(queue)
     keep(queue)
     backoff = Math.min(backoff ? backoff * 2 : 1000, 60000)
-    setTimeout(send, backoff)
-    sending = false
+    // still `sending` until the retry: new events wait for it instead of going out at once
+    setTimeout(() => { sending = false; send() }, backoff)
     return
   }
   sending = false

@@ -77,6 +77,45 @@ test('a failed batch is kept on the device and retried with backoff', async () =
   assert.equal(p.window.localStorage.getItem('attune_q'), null, 'delivered events leave the outbox')
 })
 
+test('events during a backoff wait for the retry instead of going out at once', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections', fetchStatus: 503 })
+  for (let i = 0; i < 20; i++) p.attune('track', 'x', { i })
+  await p.advance(0)
+  assert.equal(p.sent.length, 1)
+  for (let i = 0; i < 10; i++) {
+    p.attune('track', 'during', { i })
+    await p.advance(50)
+  }
+  assert.equal(p.sent.length, 1, 'a full queue after a failure must not bypass the backoff')
+  await p.advance(500)
+  assert.equal(p.sent.length, 2, 'one retry when the backoff ends')
+})
+
+test('a batch on its way is in the outbox until delivered, so a page that unloads meanwhile loses nothing', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections' })
+  let answer
+  p.window.fetch = (endpoint, options) => {
+    p.sent.push({ via: 'fetch', body: JSON.parse(options.body) })
+    return new Promise((resolve) => { answer = resolve })
+  }
+  for (let i = 0; i < 20; i++) p.attune('track', 'x')
+  await p.advance(0)
+  assert.equal(p.sent.length, 1)
+  assert.equal(JSON.parse(p.window.localStorage.getItem('attune_q')).e.length, 20, 'kept while in flight')
+  answer({ status: 202 })
+  await p.advance(0)
+  assert.equal(p.window.localStorage.getItem('attune_q'), null, 'and gone once delivered')
+})
+
+test('without analytics consent no event is queued, whatever its own purpose', async () => {
+  const p = page({ granted: ['necessary', 'marketing'] })
+  for (let i = 0; i < 25; i++) p.attune('track', 'retarget', {}, { purpose: 'marketing' })
+  await p.advance(10000)
+  p.grant(['necessary', 'marketing', 'analytics'])
+  await p.advance(10000)
+  assert.deepEqual(p.events().map((e) => e.name || e.type), ['page_view'], 'dropped, not kept for later')
+})
+
 test('a 4xx answer is not retried (the collector explained what was wrong)', async () => {
   const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections', fetchStatus: 422 })
   for (let i = 0; i < 20; i++) p.attune('track', 'x')
@@ -173,7 +212,8 @@ test('clicks describe the element, never what was typed; declarative tracking se
 
 test('nothing the tracker does throws into the page, even when storage and the network fail', async () => {
   const p = page({ granted: ['necessary', 'analytics'], fetchStatus: 'down' })
-  p.window.localStorage.setItem = () => { throw new Error('QuotaExceededError') }
+  // setItem is a Storage method: replaced on the prototype, or the page's storage would still work
+  Object.defineProperty(p.window.Storage.prototype, 'setItem', { value: () => { throw new Error('QuotaExceededError') } })
   p.window.fetch = () => { throw new Error('blocked by an extension') }
   p.window.navigator.sendBeacon = () => { throw new Error('blocked') }
   for (let i = 0; i < 25; i++) p.attune('track', 'x')
