@@ -8,26 +8,29 @@ from .models import ConsentPolicy, ConsentRecord
 from .state import ConsentState, no_consent
 
 POLICY_CACHE_SECONDS = 10
-_policy_cache: dict[str, tuple[float, int]] = {}
+_policy_cache: dict[str, tuple[float, object]] = {}
+
+
+def policy_remembered(key: str, load):
+    """`load()`'s answer, kept in memory for a few seconds: policies are read on every batch and every page."""
+    cached = _policy_cache.get(key)
+    now = time.monotonic()
+    if cached and now - cached[0] < POLICY_CACHE_SECONDS:
+        return cached[1]
+    value = load()
+    _policy_cache[key] = (now, value)
+    return value
 
 
 def policy_current() -> ConsentPolicy | None:
     """The newest published policy version."""
-    return ConsentPolicy.objects.order_by("-version").first()
+    return policy_remembered("current", lambda: ConsentPolicy.objects.order_by("-version").first())
 
 
 def policy_material_version() -> int:
-    """The newest material policy version (0 when none): consent given under an older one no longer counts.
-    Read on every collected batch, so kept in memory for a few seconds."""
-    cached = _policy_cache.get("material")
-    now = time.monotonic()
-    if cached and now - cached[0] < POLICY_CACHE_SECONDS:
-        return cached[1]
-    version = (
-        ConsentPolicy.objects.filter(material=True).order_by("-version").values_list("version", flat=True).first() or 0
-    )
-    _policy_cache["material"] = (now, version)
-    return version
+    """The newest material policy version (0 when none): consent given under an older one no longer counts."""
+    return policy_remembered("material", lambda: ConsentPolicy.objects.filter(material=True).order_by("-version")
+                             .values_list("version", flat=True).first() or 0)
 
 
 def policy_cache_clear() -> None:

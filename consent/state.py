@@ -51,6 +51,15 @@ def _token_payload(token: str) -> tuple[str, frozenset[str], int, int] | None:
         return None
 
 
+def token_visitor_id(token: object) -> str:
+    """The visitor id a genuine token was issued for, expired or not ("" for none, a forged or a tampered one):
+    what proves that a request speaks for that visitor."""
+    if not isinstance(token, str) or not token or len(token) > 2048:
+        return ""
+    parsed = _token_payload(token)
+    return parsed[0] if parsed else ""
+
+
 def consent_state_from_token(token: str | None, *, current_material_version: int, now: float | None = None) -> ConsentState:
     """The state a token proves, or no consent when it is missing, forged, expired or predates a material policy change."""
     if not token or len(token) > 2048:

@@ -12,6 +12,7 @@ from ..models import ConsentRecord
 from ..registry import visitor_user_key
 from ..selectors import consent_record_latest, policy_current
 from ..state import consent_token_sign
+from .rights import erased_digests
 
 VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 CHOICE_SOURCES = {ConsentRecord.Source.BANNER, ConsentRecord.Source.SETTINGS_PAGE, ConsentRecord.Source.GPC}
@@ -56,6 +57,8 @@ def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, so
         raise ConsentChoiceInvalid("`source` must be banner, settings_page or gpc.")
     if not (isinstance(visitor_id, str) and 8 <= len(visitor_id) <= 64 and set(visitor_id) <= VISITOR_ID_CHARACTERS):
         visitor_id = visitor_id_new()
+    elif erased_digests(site_key=site_key, visitor_ids=[visitor_id]):
+        visitor_id = visitor_id_new()  # an erased visitor who chooses again starts afresh: the old id's events are dropped
     chosen = set(granted) | required_keys()
     previous = consent_record_latest(site_key=site_key, visitor_id=visitor_id)
     withdrawn = set(previous.granted) - chosen if previous else set()

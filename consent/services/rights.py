@@ -12,9 +12,6 @@ from django.utils import timezone
 
 from ..models import ConsentRecord, ErasedSubject, ErasureLog
 from ..registry import Subject, personal_data_handlers
-from ..state import _token_payload
-
-TOMBSTONE_DAYS = 30
 
 
 def visitor_digest(site_key: str, visitor_id: str) -> str:
@@ -55,12 +52,12 @@ def personal_data_export(*, subject: Subject) -> dict:
 def personal_data_erase(*, subject: Subject, channel: str, requested_by: str = "") -> ErasureLog:
     """Erase everything held about the subject, in every registered store; log that it happened."""
     subject = subject_expand(subject)
-    erased = {handler.name: handler.erase(subject) for handler in personal_data_handlers()}
+    # The tombstones first: events stored while the handlers erase are dropped rather than left behind.
     ErasedSubject.objects.bulk_create(
         ErasedSubject(site_key=subject.site_key, digest=visitor_digest(subject.site_key, vid))
         for vid in subject.visitor_ids
     )
-    _token_payload.cache_clear()  # verified consent tokens name the visitor
+    erased = {handler.name: handler.erase(subject) for handler in personal_data_handlers()}
     return ErasureLog.objects.create(site_key=subject.site_key, channel=channel, requested_by=requested_by,
                                      erased=erased)
 
@@ -101,5 +98,7 @@ def consent_records_anonymise(subject: Subject) -> int:
 
 
 def tombstones_purge(*, now=None) -> int:
-    cutoff = (now or timezone.now()) - timezone.timedelta(days=TOMBSTONE_DAYS)
+    """Tombstones last as long as a consent token does: a token given before the erasure still names the visitor,
+    and a tracker holding one would otherwise start collecting under the erased id again."""
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=settings.ATTUNE["CONSENT_MAX_AGE_DAYS"])
     return ErasedSubject.objects.filter(erased_at__lt=cutoff).delete()[0]

@@ -2,7 +2,11 @@
 
 Only the site's allowed origins may record choices (a foreign page must not grant consent on a
 visitor's behalf); the answer sets the cookie on this server's domain, and the script sets the same
-token as a first-party cookie on the site's own domain."""
+token as a first-party cookie on the site's own domain.
+
+A choice is recorded for the visitor its request proves with a token of ours (in the body, from the
+site's cookie, or in this server's cookie). A bare visitor id proves nothing, since it travels in every
+tracker batch: whoever knew one could otherwise withdraw (and so erase) or export that visitor's data."""
 
 import orjson
 from django.conf import settings
@@ -10,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from consent.services.choices import ConsentChoiceInvalid, consent_choice_record
+from consent.state import token_visitor_id
 
 from ..selectors import site_for_public_key
 from .collector import client_address, request_origin
@@ -24,6 +29,12 @@ def answer(status: int, body: dict, origin: str = "") -> HttpResponse:
         response["Access-Control-Allow-Credentials"] = "true"
         response["Vary"] = "Origin"
     return response
+
+
+def proven_visitor_id(request: HttpRequest, data: dict) -> str:
+    """The visitor a genuine token in the body or in this server's cookie names; "" makes a new visitor."""
+    return (token_visitor_id(data.get("token"))
+            or token_visitor_id(request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"])))
 
 
 @csrf_exempt
@@ -43,7 +54,7 @@ def consent_record(request: HttpRequest) -> HttpResponse:
     except orjson.JSONDecodeError:
         return answer(400, {"error": "malformed_json", "message": "Send the choice as a JSON object."})
     if not isinstance(data, dict) or not isinstance(data.get("site"), str):
-        return answer(400, {"error": "invalid_choice", "message": "Send {site, vid, granted: [...], source}."})
+        return answer(400, {"error": "invalid_choice", "message": "Send {site, token, granted: [...], source}."})
     site = site_for_public_key(data["site"][:64])
     sender = request_origin(request.META)
     if site is None or not sender or not site.origin_allowed(sender):
@@ -51,7 +62,7 @@ def consent_record(request: HttpRequest) -> HttpResponse:
                             "message": "Record choices from one of the site's allowed origins, with its public key."})
     try:
         choice = consent_choice_record(
-            site_key=site.public_key, visitor_id=data.get("vid") or "", granted=data.get("granted"),
+            site_key=site.public_key, visitor_id=proven_visitor_id(request, data), granted=data.get("granted"),
             source=data.get("source") or "banner", language=str(data.get("lang") or "")[:16],
             client_address=client_address(request.META),
         )

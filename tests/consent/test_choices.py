@@ -13,8 +13,10 @@ from ..conftest import ORIGIN, consent_token, make_event, now_ms
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 
 
-def choose(client, site, granted, *, vid="", origin=ORIGIN, source="banner"):
-    body = {"site": site.public_key, "vid": vid, "granted": granted, "source": source, "lang": "de"}
+def choose(client, site, granted, *, token="", origin=ORIGIN, source="banner", **extra):
+    """Post a choice as the consent script does: with the visitor's token, if any (the test client also sends the
+    cookie an earlier answer set)."""
+    body = {"site": site.public_key, "token": token, "granted": granted, "source": source, "lang": "de", **extra}
     return client.post("/consent", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=origin)
 
 
@@ -32,6 +34,21 @@ def test_a_choice_is_recorded_and_the_signed_cookie_set(client, site):
     assert consent_state_from_token(answer["token"], current_material_version=0).granted == {"analytics", "necessary"}
     assert answer["consent_mode"]["analytics_storage"] == "granted"
     assert answer["consent_mode"]["ad_storage"] == "denied"
+
+
+def test_a_choice_speaks_for_the_visitor_its_token_proves_never_for_a_bare_visitor_id(client, site):
+    victim = choose(client, site, ["analytics", "personalization"]).json()
+    client.cookies.clear()
+    # Someone who read the victim's id (it travels in every batch) cannot withdraw, and so erase, for them...
+    attempt = choose(client, site, [], vid=victim["vid"])
+    assert attempt.status_code == 200 and attempt.json()["vid"] != victim["vid"]
+    forged = victim["token"][:-2] + ("AA" if not victim["token"].endswith("AA") else "BB")
+    assert choose(client, site, [], token=forged).json()["vid"] != victim["vid"]
+    assert ConsentRecord.objects.filter(visitor_id=victim["vid"]).count() == 1
+    # ...while the victim's own token, in the body as the consent script sends it, does.
+    update = choose(client, site, ["analytics"], token=victim["token"])
+    assert update.json()["vid"] == victim["vid"]
+    assert ConsentRecord.objects.filter(visitor_id=victim["vid"]).count() == 2
 
 
 def test_only_the_sites_own_origins_may_record_a_choice(client, site):
@@ -53,7 +70,7 @@ def test_withdrawing_analytics_stops_collection_and_erases_what_was_collected(cl
                                           "events": [make_event(), make_event("click")]}),
                 content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
     assert Event.objects.count() == 2
-    withdrawal = choose(client, site, [], vid=vid)
+    withdrawal = choose(client, site, [])
     assert ConsentRecord.objects.latest("id").source == "withdrawal"
     assert not Event.objects.exists()
     new_token = withdrawal.json()["token"]
@@ -61,6 +78,13 @@ def test_withdrawing_analytics_stops_collection_and_erases_what_was_collected(cl
                                                      "consent": new_token, "events": [make_event()]}),
                            content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
     assert response.json()["dropped"] == {"no_consent": 1}
+    # Choosing again later starts afresh under a new id (the erased one stays dropped), and is collected.
+    again = choose(client, site, ["analytics"]).json()
+    assert again["vid"] != vid
+    response = client.post("/collect", orjson.dumps({"site": site.public_key, "vid": again["vid"], "sent": now_ms(),
+                                                     "consent": again["token"], "events": [make_event()]}),
+                           content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
+    assert response.json()["accepted"] == 1
 
 
 def test_the_settings_page_works_without_javascript(client, site):
@@ -113,6 +137,6 @@ def test_the_record_of_an_identified_visitor_names_the_user_by_the_stored_key(cl
                                           "consent": consent_token(vid, "analytics"),
                                           "events": [make_event("identify", user_id="customer-9")]}),
                 content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
-    choose(client, site, ["analytics", "marketing"], vid=vid)
+    choose(client, site, ["analytics", "marketing"])
     record = ConsentRecord.objects.latest("id")
     assert record.user_key and record.user_key != "customer-9"

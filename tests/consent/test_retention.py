@@ -27,12 +27,13 @@ def test_raw_events_and_sessions_past_their_retention_are_purged_in_batches(site
 
 
 def test_consent_records_and_erasure_tombstones_have_their_own_periods(site, attune_settings):
-    attune_settings(CONSENT_RECORD_RETENTION_DAYS=365)
+    attune_settings(CONSENT_RECORD_RETENTION_DAYS=365, CONSENT_MAX_AGE_DAYS=30)
     now = timezone.now()
     ConsentRecord.objects.create(site_key="k", visitor_id="old", granted=[], policy_version=0, source="banner",
                                  created_at=now - timedelta(days=400))
     ConsentRecord.objects.create(site_key="k", visitor_id="new", granted=[], policy_version=0, source="banner")
     ErasedSubject.objects.create(site_key="k", digest="a" * 64, erased_at=now - timedelta(days=40))
+    ErasedSubject.objects.create(site_key="k", digest="b" * 64, erased_at=now - timedelta(days=20))  # tokens live on
     deleted = retention_purge(now=now)
     assert deleted["consent_records"] == 1 and deleted["erasure_tombstones"] == 1
     assert list(ConsentRecord.objects.values_list("visitor_id", flat=True)) == ["new"]

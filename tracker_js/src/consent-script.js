@@ -2,7 +2,7 @@
 // {% consent_banner %}, or by the tracker the first time attune('consent', 'update' | 'show') is called.
 // The banner itself is server-rendered HTML (works without JavaScript through the settings page).
 import { COOKIE, gpc, readConsent } from './consent.js'
-import { D, W, guard, on } from './util.js'
+import { D, W, cookie, guard, on } from './util.js'
 
 const script = D.currentScript || D.querySelector('script[data-attune-consent]')
 const data = script.dataset
@@ -17,7 +17,7 @@ const update = async (choice, source) => {
   const response = await fetch(endpoint, {
     method: 'POST',
     credentials: 'include',
-    body: JSON.stringify({ site, vid: readConsent(+data.policy).vid, granted, source: source || 'banner',
+    body: JSON.stringify({ site, token: cookie(COOKIE), granted, source: source || 'banner',
       lang: D.documentElement.lang }),
   })
   const answer = await response.json()
