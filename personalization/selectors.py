@@ -4,6 +4,8 @@ import re
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from .models import Site, write_key_digest
 
 SITE_CACHE_SECONDS = 30
@@ -25,6 +27,7 @@ class SiteInfo:
 _by_public_key: dict[str, tuple[float, SiteInfo | None]] = {}
 _by_id: dict[str, tuple[float, SiteInfo | None]] = {}
 _by_write_key: dict[str, tuple[float, SiteInfo | None]] = {}
+_default: dict[str, tuple[float, SiteInfo | None]] = {}
 
 
 def site_info(site: Site) -> SiteInfo:
@@ -67,7 +70,22 @@ def site_for_id(site_id: int) -> SiteInfo | None:
     return _cached(_by_id, str(site_id), lambda: Site.objects.filter(pk=site_id).first())
 
 
+def site_default() -> SiteInfo | None:
+    """The site pages belong to when they name none: ATTUNE["DEFAULT_SITE_KEY"]'s, else the only site there is
+    (None when there is not exactly one). Cached like the others: every page render asks."""
+    key = settings.ATTUNE["DEFAULT_SITE_KEY"]
+    if key:
+        return site_for_public_key(key)
+    return _cached(_default, "", only_site)
+
+
+def only_site() -> Site | None:
+    sites = list(Site.objects.all()[:2])
+    return sites[0] if len(sites) == 1 else None
+
+
 def site_cache_clear() -> None:
+    _default.clear()
     _by_id.clear()
     _by_public_key.clear()
     _by_write_key.clear()

@@ -30,7 +30,7 @@ EVENT_TYPES = {
 VIDEO_ACTIONS = {"play", "pause", "progress", "complete"}
 PROPS_CHECKED = frozenset({"engagement", "scroll", "video", "section", "track"})
 SECTION_ACTIONS = {"enter", "exit"}
-UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 DAY_MS = 86_400_000
 # Text fields of an event and their maximum length (None: the configured name length).
@@ -146,7 +146,11 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
             if CONTROL_CHARACTERS.search(value):
                 raise EventInvalid(f"`{field}` contains control characters.")
     if props or dimensions:
-        encoded = orjson.dumps(props) + orjson.dumps(dimensions)
+        try:
+            encoded = orjson.dumps(props) + orjson.dumps(dimensions)
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, as the fast path's msgspec reads it: the slow
+            # path's orjson reads it as the float it can be stored as
+            raise EventInvalid("`props` or `dims` hold an integer beyond 64 bits.") from None
         if len(encoded) > limits.max_props_bytes:
             raise EventInvalid(f"`props` and `dims` together exceed {limits.max_props_bytes} bytes.")
         if b"\\u0000" in encoded:  # PostgreSQL's JSON cannot hold it, and no property needs it

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from ..collect.batch import CollectedBatch
 from .grouping import GroupingWorker, GroupTimeout
@@ -64,10 +64,24 @@ class GroupCommitWriter(GroupingWorker):
             # Checkpoints copy the WAL into the database file and sync it: a thread of their own does
             # that, so that no request waits for it.
             connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
-        result = batches_write(items)
+        try:
+            result = batches_write(items)
+        except DatabaseError:
+            if len(items) == 1:
+                raise
+            # One batch the database refuses must not fail the requests that waited beside it: each on its own.
+            return [self.write_alone(batch) for batch in items]
         self.idle = False
         self.written.set()
         return [WriteResult(stored=stored, duplicates=duplicates) for stored, duplicates in result.per_batch]
+
+    def write_alone(self, batch: CollectedBatch) -> WriteResult | DatabaseError:
+        try:
+            (result,) = self.handle([batch])
+        except DatabaseError as error:
+            logger.warning("Embedded write of a batch failed: %r", error)
+            return error
+        return result
 
     def failed(self, group, error) -> None:
         logger.warning("Embedded write of %d batches failed: %r", len(group), error)

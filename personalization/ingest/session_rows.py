@@ -66,6 +66,7 @@ def session_row(site_id: int, visitor_id: str, profile_id: int, summary: Session
 def sessions_write(*, inserts: list[tuple], updates: list[tuple[int, tuple]], deletes: list[int]) -> None:
     """Insert new session rows, rewrite changed ones (reopening them) and delete merged-away ones."""
     if deletes:
-        execute_many(f"DELETE FROM {TABLE} WHERE id = %s", [(pk,) for pk in deletes])
+        condition, params = one_of("id", deletes)
+        execute_many(f"DELETE FROM {TABLE} WHERE {condition}", [params])
     update_many(TABLE, WRITE_COLUMNS, [(*row, pk) for pk, row in sorted(updates)])
     insert_many(TABLE, WRITE_COLUMNS, inserts)

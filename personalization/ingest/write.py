@@ -33,7 +33,7 @@ def erased_visitors(batches: list[CollectedBatch]) -> set[tuple[str, str]]:
     """(site key, visitor id) of the batches' visitors whose data was erased recently."""
     by_site: dict[str, list[str]] = defaultdict(list)
     for batch in batches:
-        if batch.events:
+        if batch.events or batch.failures:
             by_site[batch.site_key].append(batch.visitor_id)
     return {(site_key, vid) for site_key, vids in by_site.items()
             for vid in erased_digests(site_key=site_key, visitor_ids=vids)}
@@ -70,6 +70,9 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
         day = day_of(batch.received_ms)
         for reason, n in batch.drops.items():
             drops[(batch.site_id, batch.site_key, reason, day)] += n
+        if (batch.site_key, batch.visitor_id) in erased:  # erased while this batch was on its way: keep none of it
+            drops[(batch.site_id, batch.site_key, DropReason.ERASED.value, day)] += len(batch.events)
+            continue
         failures.extend(
             FailedEvent(site_id=batch.site_id, site_key=printable(batch.site_key), reason=f.reason,
                         detail=printable(f.detail)[:500], event_index=f.index, event_id=printable(f.event_id)[:64],
@@ -78,9 +81,6 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
             for f in batch.failures
         )
         if batch.site_id is None:
-            continue
-        if (batch.site_key, batch.visitor_id) in erased:  # erased while this batch was on its way
-            drops[(batch.site_id, batch.site_key, DropReason.ERASED.value, day)] += len(batch.events)
             continue
         for event in batch.events:
             key = (batch.site_id, event.event_id)

@@ -122,9 +122,7 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
             for event in events_complete(typed, context, collect_limits()):
                 event_keep(batch, event, consent)
             return PreparedBatch(batch=batch, site=site)
-        except EventInvalid:
-            batch.events.clear()
-            batch.drops.clear()
+        except EventInvalid:  # raised before any event was kept: the batch holds only the `lost` count so far
             events = orjson.loads(body)["events"]  # the slow path says which events are wrong, and why
     rejected = events_validate(batch, events, consent, context)
     return PreparedBatch(batch=batch, rejected=rejected, site=site)

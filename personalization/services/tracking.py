@@ -15,7 +15,7 @@ from consent.selectors import policy_material_version
 from consent.state import ConsentState, consent_state_from_token
 
 from ..models import Site
-from ..selectors import SiteInfo, site_for_public_key, site_info
+from ..selectors import SiteInfo, site_default, site_for_public_key, site_info
 from .server_events import ServerIngestResult, server_messages_ingest
 
 logger = logging.getLogger(__name__)
@@ -34,16 +34,12 @@ def user_key_for_site(site_id: int, user_id: str) -> str:
 
 
 def default_site() -> SiteInfo:
-    key = settings.ATTUNE["DEFAULT_SITE_KEY"]
-    if key:
-        found = site_for_public_key(key)
-        if found is None:
-            raise TrackingError(f"ATTUNE['DEFAULT_SITE_KEY'] {key!r} matches no site.")
-        return found
-    sites = list(Site.objects.all()[:2])
-    if len(sites) != 1:
-        raise TrackingError("Pass site= (a Site or its public key): there is not exactly one site to default to.")
-    return site_info(sites[0])
+    found = site_default()
+    if found is None:
+        key = settings.ATTUNE["DEFAULT_SITE_KEY"]
+        raise TrackingError(f"ATTUNE['DEFAULT_SITE_KEY'] {key!r} matches no site." if key else
+                            "Pass site= (a Site or its public key): there is not exactly one site to default to.")
+    return found
 
 
 def site_resolve(site: Site | SiteInfo | str | None) -> SiteInfo:

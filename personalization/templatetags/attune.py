@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from consent.selectors import policy_material_version
 
-from ..models import Site
+from ..selectors import site_default
 
 register = template.Library()
 
@@ -15,11 +15,9 @@ STUB = "window.attune=window.attune||function(){(attune.q=attune.q||[]).push(arg
 
 
 def default_site_key() -> str:
-    """ATTUNE["DEFAULT_SITE_KEY"], or the only site's key."""
-    if settings.ATTUNE["DEFAULT_SITE_KEY"]:
-        return settings.ATTUNE["DEFAULT_SITE_KEY"]
-    keys = list(Site.objects.values_list("public_key", flat=True)[:2])
-    return keys[0] if len(keys) == 1 else ""
+    """ATTUNE["DEFAULT_SITE_KEY"]'s site's key, or the only site's ("" when there is no such site)."""
+    site = site_default()
+    return site.public_key if site else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -12,7 +12,7 @@ from consent.registry import Subject, personal_data_handlers
 from consent.services.choices import consent_record_create
 from consent.services.rights import personal_data_erase, personal_data_export
 from demo.models import SimulatedVisitor
-from personalization.collect.batch import CollectedBatch, CollectedEvent
+from personalization.collect.batch import CollectedBatch, CollectedEvent, Failure
 from personalization.ingest.write import batches_write
 from personalization.models import DropCounter, Event, FailedEvent, Profile, Session, Visitor
 
@@ -79,13 +79,15 @@ def test_events_in_flight_when_the_visitor_was_erased_are_dropped(everywhere):
     late = CollectedBatch(site_id=everywhere.pk, site_key=everywhere.public_key, received_ms=now_ms(),
                           visitor_id=VISITOR, consent="analytics,necessary", events=[CollectedEvent(
                               "0193a1b2-c3d4-7e5f-a000-000000000009", "click", "", now_ms(), 1, "", "", "", "", "", {},
-                              {}, "analytics")])
+                              {}, "analytics")],
+                          failures=[Failure("invalid", "`type` 'teleport' is unknown", 1, "", '{"type": "teleport"}')])
     batches_write([late])
     assert not Event.objects.filter(visitor_id=VISITOR).exists()
+    assert not FailedEvent.objects.filter(visitor_id=VISITOR).exists(), "nor its rejected events' payloads"
     assert DropCounter.objects.get(reason="erased").count == 1
 
 
-def test_erasing_one_device_of_a_user_rebuilds_the_shared_profile_from_the_others(client, site):
+def test_erasing_one_device_of_an_identified_user_erases_the_users_shared_profile(client, site):
     for visitor in ("laptop-visitor", "phone-visitor"):
         send(client, site, visitor, [make_event("page_view", url=ORIGIN + "/x"), make_event("identify", user_id="u-1")])
     profile = Profile.objects.get()

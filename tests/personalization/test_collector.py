@@ -223,3 +223,25 @@ def test_the_profile_reports_the_derived_figures_a_rule_needs(client, site):
     assert profile.category_affinities == {"news": 1 / 3, "shoes": 2 / 3}
     assert profile.visits_per_week == 1.0
     assert profile.recency_days() < 0.01
+
+
+def test_an_integer_beyond_64_bits_in_props_is_no_server_error(client, site):
+    body = orjson.dumps(batch(site, [make_event("click", props={"n": "BIG"})])).replace(b'"BIG"', b"1" + b"0" * 30)
+    response = post(client, body, raw=True)
+    assert response.status_code == 200
+    assert float(Event.objects.get(site=site).props["n"]) == 1e30  # stored as the JSON number it is
+
+
+def test_lost_events_are_still_counted_when_a_bad_event_sends_the_batch_down_the_slow_path(client, site):
+    response = post(client, batch(site, [make_event("click"), make_event("scroll", props={})], lost=7))
+    assert response.status_code == 422
+    assert drops(site)["lost_on_device"] == 7
+
+
+def test_an_event_id_with_a_trailing_newline_is_rejected_not_left_to_the_database(client, site):
+    event = make_event("click")
+    event["id"] += "\n"
+    response = post(client, batch(site, [event, make_event("click")]))
+    assert response.status_code == 422
+    assert [r["index"] for r in response.json()["rejected"]] == [0]
+    assert Event.objects.filter(site=site).count() == 1

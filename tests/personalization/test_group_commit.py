@@ -1,6 +1,7 @@
 """Embedded mode under concurrency: requests share commits, each hears its own result, nothing is lost."""
 
 import threading
+import uuid
 
 import orjson
 import pytest
@@ -50,3 +51,19 @@ def test_concurrent_senders_with_retries_store_every_accepted_event_exactly_once
     assert sum(body["accepted"] for _, body in answers) == len(sent)
     assert sum(body["duplicates"] for _, body in answers) == 8 * 4 * 10  # every retry is counted as duplicates
     assert sum(Profile.objects.values_list("clicks", flat=True)) == len(sent)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_does_not_fail_the_batches_committed_beside_it(site):
+    from personalization.collect.batch import CollectedBatch, CollectedEvent
+    from personalization.ingest.group_commit import writer
+
+    def batch(site_id: int, visitor: str) -> CollectedBatch:
+        return CollectedBatch(site_id=site_id, site_key=site.public_key, received_ms=now_ms(), visitor_id=visitor,
+                              consent="analytics,necessary", events=[CollectedEvent(
+                                  str(uuid.uuid4()), "click", "", now_ms(), 1, "", "", "", "", "", {}, {}, "analytics")])
+
+    unknown_site = site.pk + 1000  # the events' foreign key fails when the group's transaction commits
+    results = writer.handle([batch(site.pk, "visitor-a"), batch(unknown_site, "visitor-b"), batch(site.pk, "visitor-c")])
+    assert [type(result).__name__ for result in results] == ["WriteResult", "IntegrityError", "WriteResult"]
+    assert sorted(Event.objects.values_list("visitor_id", flat=True)) == ["visitor-a", "visitor-c"]
