@@ -7,6 +7,7 @@ PostgreSQL, the embedded SQLite mode, end-to-end latency at a steady 2,000 event
 and the tracker's size."""
 
 import base64
+import contextlib
 import gzip
 import json
 import os
@@ -188,8 +189,8 @@ batches_store(pending)
 
 
 def drain_rate(env: dict, database_url: str) -> dict:
-    """The Redis stream drained into PostgreSQL (events, sessions and profiles), by one drain worker per core,
-    timed from the workers' start to an empty stream."""
+    """The Redis stream drained into PostgreSQL (events, sessions and profiles) by BENCH_DRAIN_WORKERS drain
+    workers (2, one per core of the benchmark machine), timed from the workers' start to an empty stream."""
     workers = int(os.environ.get("BENCH_DRAIN_WORKERS", "2"))
     log(f"drain: {DRAIN_EVENTS} events from the Redis stream into PostgreSQL, {workers} drain workers")
     redis_flush()
@@ -241,15 +242,29 @@ def sqlite_rate() -> dict:
     server = Server(env)
     try:
         wrk("/collect", seconds=3, seed=5)
+        before = sqlite_events(WORK / "embedded.sqlite3")
         run = wrk("/collect", seed=6)
+        stored = sqlite_events(WORK / "embedded.sqlite3") - before
     finally:
         server.stop()
     if run["non_2xx"]:
         raise RuntimeError(f"{run['non_2xx']} embedded-mode requests failed")
+    # Every answer came after its 20 events were committed; requests still open when wrk stopped counting
+    # (at most one per connection) were stored too.
+    if not run["requests"] * 20 <= stored <= (run["requests"] + WRK_CONNECTIONS) * 20:
+        raise RuntimeError(f"{run['requests']} batches of 20 were answered, but {stored} events were stored")
     return {"collector_events_per_s_sqlite": round(run["rate"] * 20)}
 
 
+def sqlite_events(path: Path) -> int:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        return database.execute("SELECT count(*) FROM personalization_event").fetchone()[0]
+
+
 def end_to_end(env: dict) -> dict:
+    """Latency from the collector's receipt of a batch to the commit of its events, sessions and profile."""
     log(f"end to end at a steady 2,000 events/s for {E2E_SECONDS}s (collector + one drain worker)")
     redis_flush()
     latency_file = WORK / "latencies.json"

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from demo.services import demo_content_load
-from personalization.models import Site
 from personalization.services.sites import site_create
 
 from ..services import REQUIRE
@@ -76,7 +75,3 @@ def page(context):
     page.on("console", console)
     page.on("response", lambda response: response.status == 404 and page.errors.append(f"404 {response.url}"))
     return page
-
-
-def sites() -> list[Site]:
-    return list(Site.objects.all())

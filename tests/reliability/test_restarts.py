@@ -57,11 +57,11 @@ def run(site, restart) -> dict:
             time.sleep(0.5)
         time.sleep(2)  # anything still being replayed lands now
     finally:
-        for worker in workers:
-            stop(worker)
-            assert worker.returncode == 0, worker.stderr.read().decode()[-2000:]  # survived the restart
-        stop(web)
+        for process in (*workers, web):
+            stop(process)
         redis.stop()
+    for worker in workers:
+        assert worker.returncode == 0, worker.stderr.read().decode()[-2000:]  # survived the restart
     return classify(ledger, [str(e) for e in Event.objects.values_list("event_id", flat=True)])
 
 
