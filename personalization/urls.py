@@ -1,10 +1,11 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .views.collector import collect
 from .views.consent_api import consent_record
+from .views.schema import SchemaView
 from .views.segment import BatchView, SegmentView
 
 urlpatterns = [
@@ -15,7 +16,7 @@ urlpatterns = [
     path("v1/identify", SegmentView.as_view(message_type="identify"), name="segment-identify"),
     path("v1/page", SegmentView.as_view(message_type="page"), name="segment-page"),
     path("v1/screen", SegmentView.as_view(message_type="screen"), name="segment-screen"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI styles itself inline; only this page relaxes style-src (scripts stay self-only).
     path("api/docs/", csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
          name="api-docs"),
