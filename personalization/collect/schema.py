@@ -148,8 +148,8 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
     if props or dimensions:
         try:
             encoded = orjson.dumps(props) + orjson.dumps(dimensions)
-        except orjson.JSONEncodeError:  # an integer beyond 64 bits, as the fast path's msgspec reads it: the slow
-            # path's orjson reads it as the float it can be stored as
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, from attune.track in Python code (JSON bodies
+            # read them as floats)
             raise EventInvalid("`props` or `dims` hold an integer beyond 64 bits.") from None
         if len(encoded) > limits.max_props_bytes:
             raise EventInvalid(f"`props` and `dims` together exceed {limits.max_props_bytes} bytes.")

@@ -65,16 +65,19 @@ def batch_collect(*, body: bytes, client: ClientInfo, received_ms: int | None = 
 def batch_read(body: bytes, received_ms: int) -> tuple[dict | None, list | None, CollectOutcome | None]:
     """(the batch's fields, its typed events when the fast path could take it, or the refusal to answer with)."""
     attune = settings.ATTUNE
-    try:
-        body_check(body, max_bytes=attune["COLLECT_MAX_BODY_BYTES"], max_depth=attune["COLLECT_MAX_BODY_DEPTH"])
-    except BodyError as error:
-        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return None, None, refusal(error.status, error.code, error.message)
-    fast = batch_decode(body, limits=collect_limits(), max_events=attune["COLLECT_MAX_EVENTS"])
+    max_bytes, max_depth = attune["COLLECT_MAX_BODY_BYTES"], attune["COLLECT_MAX_BODY_DEPTH"]
+    # The fast path's typed schema bounds nesting itself (collect/fast.py); anything else is measured first.
+    fast = batch_decode(body, limits=collect_limits(), max_events=attune["COLLECT_MAX_EVENTS"],
+                        max_depth=max_depth) if len(body) <= max_bytes else None
     if fast is not None:
         fields = {"site": fast.site, "events": fast.events, "vid": fast.vid, "sent": fast.sent,
                   "consent": fast.consent, "wd": fast.wd, "lost": fast.lost}
         return fields, fast.events, None
+    try:
+        body_check(body, max_bytes=max_bytes, max_depth=max_depth)
+    except BodyError as error:
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
+        return None, None, refusal(error.status, error.code, error.message)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
@@ -119,8 +122,7 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
     context = BatchContext(received_ms=received_ms, skew_ms=skew)
     if typed is not None:
         try:
-            for event in events_complete(typed, context, collect_limits()):
-                event_keep(batch, event, consent)
+            events_keep(batch, events_complete(typed, context, collect_limits(), body), consent)
             return PreparedBatch(batch=batch, site=site)
         except EventInvalid:  # raised before any event was kept: the batch holds only the `lost` count so far
             events = orjson.loads(body)["events"]  # the slow path says which events are wrong, and why
@@ -171,6 +173,16 @@ def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, 
             continue
         event_keep(batch, event, consent)
     return rejected
+
+
+def events_keep(batch: CollectedBatch, events: list, consent: ConsentState) -> None:
+    """event_keep for each of a batch's valid events, in one loop for the common case."""
+    granted, kept = consent.granted, batch.events
+    for event in events:
+        if event.purpose in granted and event.type != "identify":
+            kept.append(event)
+        else:
+            event_keep(batch, event, consent)
 
 
 def event_keep(batch: CollectedBatch, event, consent: ConsentState) -> None:

@@ -1,0 +1,110 @@
+"""The collector's fast path (collect/fast.py) must never accept what the slow path, event by event, would not,
+nor accept it differently: it only skips rules that cannot fail for the batch at hand."""
+
+import json
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from personalization.collect.fast import batch_decode, events_complete
+from personalization.collect.schema import EventInvalid, event_validate
+
+from .test_schema import CONTEXT, LIMITS, NOW
+
+# Each strategy leans to valid values, so that many whole batches get through the fast path.
+UUIDS = st.one_of(
+    st.uuids().map(str), st.uuids().map(str), st.uuids().map(str), st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids().map(lambda u: str(u)[:-1] + "g"),
+    st.uuids().map(lambda u: str(u).replace("-", "")[:8] + "-" + u.hex[8:] + "-"),
+    st.text(max_size=40),
+)
+TEXT = st.one_of(st.sampled_from(["", "x", "purchase", "https://a.example/p?email=a@b.c&q=1#t=1", "/rel"]),
+                 st.sampled_from(["", "x", "purchase", "https://a.example/p?email=a@b.c&q=1#t=1", "/rel"]),
+                 st.text(max_size=12), st.text(alphabet="a\x00\x1f\n\\\"é", max_size=6))
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.sampled_from(["a", "b"]), st.integers(min_value=-(2**70), max_value=2**70),
+                    st.floats(allow_nan=False, allow_infinity=False), TEXT, st.just("y" * 2100))
+VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.dictionaries(st.text(max_size=3), SCALARS, max_size=3),
+                   st.just([[1]]), st.just({"a": {"b": 1}}))
+PROPS = st.one_of(
+    st.dictionaries(st.sampled_from(["depth", "engaged_ms", "action", "quantity", "revenue", "k", "a\x00"]), VALUES,
+                    max_size=4),
+    st.fixed_dictionaries({"depth": st.integers(-5, 120)}),
+    st.fixed_dictionaries({"engaged_ms": st.integers(-5, 10**9)}),
+    st.fixed_dictionaries({"action": st.sampled_from(["play", "enter", "rewind"])}),
+)
+EVENTS = st.fixed_dictionaries(
+    {"id": UUIDS,
+     "type": st.sampled_from(["page_view", "page_view", "click", "click", "scroll", "engagement", "video", "section",
+                              "track", "identify", "teleport"]),
+     "ts": st.one_of(st.integers(NOW - 500 * 86_400_000, NOW + 600_000), st.just(NOW - 1000), st.just(NOW - 1000))},
+    optional={"name": TEXT, "purpose": st.sampled_from(["", "", "analytics", "marketing", "telepathy"]), "url": TEXT,
+              "ref": TEXT, "pv": TEXT, "cat": TEXT, "user_id": TEXT, "props": PROPS,
+              "dims": st.dictionaries(st.sampled_from(["plan", "tier"]), SCALARS, max_size=2),
+              "seq": st.integers(-1, 2**31)},
+)
+
+
+def slow(events: list) -> list | None:
+    try:
+        return [event_validate(raw, CONTEXT, LIMITS) for raw in events]
+    except EventInvalid:
+        return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(EVENTS, min_size=1, max_size=6))
+def test_what_the_fast_path_accepts_the_slow_path_accepts_identically(events):
+    raw = json.dumps({"site": "s", "vid": "visitor-1", "events": events}, ensure_ascii=False).encode()  # big ints too
+    typed = batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8)
+    if typed is None:
+        return
+    try:
+        fast = events_complete(typed.events, CONTEXT, LIMITS, raw)
+    except EventInvalid:
+        return
+    assert fast == slow(orjson.loads(raw)["events"])
+
+
+URL_TEXT = st.text(alphabet="abcXYZ019-_/?#=&.:é", max_size=20)
+VALID_EVENTS = st.tuples(
+    st.one_of(st.uuids().map(str), st.uuids().map(lambda u: str(u).upper()), st.uuids().map(lambda u: u.hex)),
+    st.sampled_from([("page_view", {}), ("click", {"tag": "a"}), ("scroll", {"depth": 50}), ("track", {"revenue": 5}),
+                     ("engagement", {"engaged_ms": 1200}), ("video", {"action": "play"}), ("identify", {})]),
+    st.integers(NOW - 399 * 86_400_000, NOW + 299_000),
+    st.sampled_from(["", "analytics", "marketing"]),
+    URL_TEXT, st.sampled_from(["n", "n", 'a "quoted" name', "back\\slash"]),
+    st.one_of(st.just(""), st.just(""), st.integers(3900, 4100).map(lambda n: "x" * n)),
+).map(lambda f: {"id": f[0], "type": f[1][0], "ts": f[2], "purpose": f[3], "url": "https://a.example/" + f[4],
+                 "name": f[5] or "n", "user_id": "u1", "props": {**f[1][1], "note": f[6]}})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(VALID_EVENTS, min_size=1, max_size=4))
+def test_well_formed_batches_come_out_of_the_fast_path_as_the_slow_path_makes_them(events):
+    """Well formed but for properties that may be too large: the two paths agree on every event or refuse both."""
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": events})
+    try:
+        fast = events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
+    except EventInvalid:
+        fast = None
+    assert fast == slow(events)
+
+
+def test_a_plain_batch_takes_the_fast_path():
+    events = [{"id": "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "scroll", "ts": NOW - 1000, "url": "/a?email=x",
+               "props": {"depth": 50}}]
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": events})
+    fast = events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
+    assert [(e.event_id, e.url, e.path, e.props) for e in fast] == [
+        ("0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "/a", "/a", {"depth": 50})]
+    assert fast == slow(events)
+
+
+def test_nesting_deeper_than_allowed_never_takes_the_fast_path():
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": [
+        {"id": "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "click", "ts": NOW, "props": {"a": [1]}}]})
+    assert batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8) is not None
+    assert batch_decode(raw, limits=LIMITS, max_events=100, max_depth=4) is None
