@@ -1,6 +1,7 @@
 """Drain workers: Redis stream → database, acknowledged only after commit."""
 
 import contextlib
+import gc
 import logging
 import os
 import socket
@@ -34,6 +35,15 @@ class DrainStats:
     errors: list[str] = field(default_factory=list)
     # (ms from the collector's receipt to commit, events) per batch, when asked for (the benchmark does)
     latencies: list[tuple[int, int]] | None = None
+
+
+def collector_for_bulk_work() -> None:
+    """Tune Python's garbage collector for a process that drains in bulk: a drained chunk makes tens of thousands
+    of short-lived objects, and the default thresholds start a collection every 700 allocations, rescanning
+    everything Django loaded each time a full one runs (measured: about a sixth of a drain worker's time). What
+    is loaded so far is frozen out of collections, and young objects are collected every 50,000 allocations."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def consumer_name() -> str:

@@ -79,11 +79,6 @@ def sqlite_time(ms: int) -> str:
     return f"{text}.{millis:03d}000" if millis else text
 
 
-def postgresql_time(ms: int) -> str:
-    """A UTC time as text PostgreSQL reads into timestamptz (for COPY), built from remembered seconds."""
-    return sqlite_time(ms) + "+00"
-
-
 def time_param(ms: int | None):
     """A timestamp parameter in the form the database stores."""
     if ms is None:
