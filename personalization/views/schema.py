@@ -12,6 +12,6 @@ from drf_spectacular.views import SpectacularAPIView
 class SchemaView(SpectacularAPIView):
     generation = threading.Lock()
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):  # not get(): its schema annotations stay as drf-spectacular made them
         with self.generation:
-            return super().get(request, *args, **kwargs)
+            return super().dispatch(request, *args, **kwargs)

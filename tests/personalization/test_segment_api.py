@@ -200,3 +200,9 @@ print(sorted(codes))
     result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
                             text=True, timeout=120, check=True)
     assert result.stdout.strip().splitlines()[-1] == str([200] * 8)
+
+
+def test_the_openapi_document_is_valid_and_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
