@@ -12,19 +12,9 @@ from .categories import categories
 from .forms import ConsentChoiceForm
 from .models import ConsentRecord, ErasureLog
 from .registry import Subject, default_site_key
-from .selectors import policy_current, policy_material_version
-from .services.choices import consent_choice_record
+from .selectors import policy_current, request_consent
+from .services.choices import client_address, consent_choice_record
 from .services.rights import personal_data_erase, personal_data_export
-from .state import consent_state_from_token
-
-
-def request_consent(request: HttpRequest):
-    token = request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"])
-    return consent_state_from_token(token, current_material_version=policy_material_version())
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +27,7 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
         choice = consent_choice_record(
             site_key=default_site_key(), visitor_id=state.visitor_id, granted=form.granted(),
             source=ConsentRecord.Source.SETTINGS_PAGE, language=request.LANGUAGE_CODE,
-            client_address=client_address(request),
+            client_address=client_address(request.META),
         )
         target = form.cleaned_data.get("next") or ""
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},

@@ -30,6 +30,17 @@ class RecordedChoice:
     signals: dict[str, str]
 
 
+def client_address(meta: dict) -> str:
+    """The client's address from a WSGI environ (or request.META): the one the nearest of
+    ATTUNE["TRUSTED_PROXY_COUNT"] proxies saw, else the connection's."""
+    proxies = settings.ATTUNE["TRUSTED_PROXY_COUNT"]
+    if proxies:
+        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return meta.get("REMOTE_ADDR", "")
+
+
 def address_minimise(address: str, *, storage: str) -> str:
     """What is kept of a client address: nothing ("drop") or its network ("truncate": /24 or /48)."""
     if storage != "truncate" or not address:

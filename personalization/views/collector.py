@@ -11,6 +11,8 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from consent.services.choices import client_address
+
 from ..services.collect_types import ClientInfo, refusal
 from ..services.collector import batch_collect
 
@@ -18,15 +20,6 @@ PREFLIGHT_MAX_AGE = "86400"
 REASONS = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
            405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
            429: "Too Many Requests", 503: "Service Unavailable"}
-
-
-def client_address(environ: dict) -> str:
-    proxies = settings.ATTUNE["TRUSTED_PROXY_COUNT"]
-    if proxies:
-        forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return environ.get("REMOTE_ADDR", "")
 
 
 def request_origin(environ: dict) -> str:

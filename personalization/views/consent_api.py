@@ -13,11 +13,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from consent.services.choices import ConsentChoiceInvalid, consent_choice_record
-from consent.state import token_visitor_id
+from consent.services.choices import ConsentChoiceInvalid, client_address, consent_choice_record
+from consent.state import consent_cookie_token, token_visitor_id
 
 from ..selectors import site_for_public_key
-from .collector import client_address, request_origin
+from .collector import request_origin
 
 MAX_BODY_BYTES = 4096
 
@@ -34,7 +34,7 @@ def answer(status: int, body: dict, origin: str = "") -> HttpResponse:
 def proven_visitor_id(request: HttpRequest, data: dict) -> str:
     """The visitor a genuine token in the body or in this server's cookie names; "" makes a new visitor."""
     return (token_visitor_id(data.get("token"))
-            or token_visitor_id(request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"])))
+            or token_visitor_id(consent_cookie_token(request)))
 
 
 @csrf_exempt

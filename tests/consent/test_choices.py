@@ -98,6 +98,18 @@ def test_the_settings_page_works_without_javascript(client, site):
     assert consent_state_from_token(response.cookies["attune_consent"].value, current_material_version=0).allows("analytics")
 
 
+@pytest.mark.parametrize("path", ["/privacy/settings/", "/consent"])
+def test_both_ways_of_choosing_keep_the_address_the_trusted_proxy_saw(client, site, attune_settings, path):
+    attune_settings(TRUSTED_PROXY_COUNT=1, CLIENT_ADDRESS_STORAGE="truncate")
+    forwarded = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    if path == "/consent":
+        body = {"site": site.public_key, "granted": ["analytics"], "source": "banner"}
+        client.post(path, orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN, **forwarded)
+    else:
+        client.post(path, {"choice": "save", "category": ["analytics"]}, **forwarded)
+    assert ConsentRecord.objects.get().client_address == "203.0.113.0"
+
+
 def test_the_settings_page_never_redirects_off_site(client, site):
     response = client.post("/privacy/settings/", {"choice": "reject", "next": "https://evil.example/"})
     assert response["Location"] == "/privacy/settings/?saved=1"
