@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 
 from .models import ConsentPolicy, ConsentRecord
-from .state import ConsentState, no_consent
+from .state import ConsentState, consent_cookie_token, consent_state_from_token, no_consent
 
 POLICY_CACHE_SECONDS = 10
 _policy_cache: dict[str, tuple[float, object]] = {}
@@ -31,6 +31,11 @@ def policy_material_version() -> int:
     """The newest material policy version (0 when none): consent given under an older one no longer counts."""
     return policy_remembered("material", lambda: ConsentPolicy.objects.filter(material=True).order_by("-version")
                              .values_list("version", flat=True).first() or 0)
+
+
+def request_consent(request) -> ConsentState:
+    """The consent a request's cookie proves under the current policy (no consent without one)."""
+    return consent_state_from_token(consent_cookie_token(request), current_material_version=policy_material_version())
 
 
 def policy_cache_clear() -> None:

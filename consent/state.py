@@ -51,6 +51,11 @@ def _token_payload(token: str) -> tuple[str, frozenset[str], int, int] | None:
         return None
 
 
+def consent_cookie_token(request) -> str | None:
+    """The signed token in a request's consent cookie (None without a request or a cookie)."""
+    return request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"]) if request is not None else None
+
+
 def token_visitor_id(token: object) -> str:
     """The visitor id a genuine token was issued for, expired or not ("" for none, a forged or a tampered one):
     what proves that a request speaks for that visitor."""

@@ -7,18 +7,14 @@ from django.templatetags.static import static
 
 from ..categories import categories, consent_mode_signals
 from ..registry import default_site_key
-from ..selectors import policy_current, policy_material_version
+from ..selectors import policy_current, policy_material_version, request_consent
 
 register = template.Library()
 
 
 def consent_mode_defaults(request) -> dict[str, str]:
     """Google Consent Mode v2 defaults for this visitor, so Google tags start in step with the cookie."""
-    from ..state import consent_state_from_token
-
-    token = request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"]) if request is not None else None
-    state = consent_state_from_token(token, current_material_version=policy_material_version())
-    return consent_mode_signals(state.granted)
+    return consent_mode_signals(request_consent(request).granted)
 
 
 @register.inclusion_tag("consent/banner.html", takes_context=True)

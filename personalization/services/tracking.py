@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
 
-from consent.selectors import policy_material_version
-from consent.state import ConsentState, consent_state_from_token
+from consent.selectors import request_consent
+from consent.state import ConsentState, consent_cookie_token
 
 from ..models import Site
 from ..selectors import SiteInfo, site_default, site_for_public_key, site_info
@@ -57,9 +57,8 @@ def site_resolve(site: Site | SiteInfo | str | None) -> SiteInfo:
 
 def request_visitor(request: HttpRequest) -> tuple[str, ConsentState | None]:
     """The visitor of a request and the consent its signed cookie proves (None when it has no cookie)."""
-    token = request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"])
-    if token:
-        state = consent_state_from_token(token, current_material_version=policy_material_version())
+    if consent_cookie_token(request):
+        state = request_consent(request)
         if state.visitor_id:
             return state.visitor_id, state
     return request.COOKIES.get(VISITOR_COOKIE, ""), None
