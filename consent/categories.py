@@ -14,16 +14,24 @@ class Category:
     consent_mode: tuple[str, ...]
 
 
-_cache: dict[int, list[Category]] = {}
+# (the configured value, what was built from it): compared by identity, and holding the value so that its id can
+# never be reused by another one while cached.
+_built: tuple[object, list[Category], frozenset[str]] | None = None
 
 
 def categories() -> list[Category]:
     """The configured categories, in banner order (built once per settings value; read on every batch)."""
+    return categories_current()[1]
+
+
+def categories_current() -> tuple[object, list[Category], frozenset[str]]:
+    global _built
     configured = settings.ATTUNE["CONSENT_CATEGORIES"]
-    cached = _cache.get(id(configured))
-    if cached is None:
-        cached = _cache[id(configured)] = categories_build(configured)
-    return cached
+    built = _built
+    if built is None or built[0] is not configured:
+        listed = categories_build(configured)
+        built = _built = (configured, listed, frozenset(category.key for category in listed if category.required))
+    return built
 
 
 def categories_build(configured: list[dict]) -> list[Category]:
@@ -43,14 +51,8 @@ def category_keys() -> frozenset[str]:
     return frozenset(category.key for category in categories())
 
 
-_required: dict[int, frozenset[str]] = {}
-
-
 def required_keys() -> frozenset[str]:
-    key = id(settings.ATTUNE["CONSENT_CATEGORIES"])
-    if key not in _required:
-        _required[key] = frozenset(category.key for category in categories() if category.required)
-    return _required[key]
+    return categories_current()[2]
 
 
 def consent_mode_signals(granted: frozenset[str]) -> dict[str, str]:

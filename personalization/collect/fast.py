@@ -22,6 +22,7 @@ from .batch import CollectedEvent
 from .schema import (
     EVENT_TYPES,
     PROPS_CHECKED,
+    TEXT_FIELDS,
     UUID_PATTERN,
     BatchContext,
     EventInvalid,
@@ -58,13 +59,7 @@ def batch_decoder(max_name_length: int, max_props: int, max_events: int) -> msgs
         ("type", EventType),
         ("ts", int),
         ("seq", Annotated[int, msgspec.Meta(ge=0, lt=2**31)], 0),
-        ("name", text(max_name_length), ""),
-        ("purpose", text(40), ""),
-        ("url", text(8192), ""),
-        ("ref", text(8192), ""),
-        ("pv", text(40), ""),
-        ("cat", text(100), ""),
-        ("user_id", text(200), ""),
+        *((field, text(max_name_length if limit is None else limit), "") for field, limit in TEXT_FIELDS),
         ("props", Annotated[dict[key, PropertyValue], msgspec.Meta(max_length=max_props)], {}),
         ("dims", Annotated[dict[key, DimensionValue], msgspec.Meta(max_length=max_props)], {}),
     ])

@@ -172,12 +172,12 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
     )
 
 
-_clean_urls: dict[tuple[int, str], tuple[str, str]] = {}
+_clean_urls: dict[tuple[frozenset[str], int, str], tuple[str, str]] = {}
 
 
 def url_clean(url: str, limits: Limits) -> tuple[str, str]:
     """(stripped URL, its path), remembered: a page's events all carry the same URL."""
-    key = (id(limits), url)
+    key = (limits.url_denylist, limits.max_url_length, url)
     cleaned = _clean_urls.get(key)
     if cleaned is None:
         if len(_clean_urls) > 20_000:

@@ -5,7 +5,6 @@ updated by the write path (in the request in embedded mode, by drain workers wit
 """
 
 import time
-from functools import lru_cache
 
 import orjson
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils.crypto import salted_hmac
 
 from consent.categories import category_keys
 from consent.selectors import policy_material_version
+from consent.services.choices import VISITOR_ID_CHARACTERS
 from consent.state import ConsentState, consent_state_from_token, no_consent
 
 from ..collect.batch import CollectedBatch, Failure
@@ -25,26 +25,26 @@ from ..selectors import SiteInfo, site_for_public_key
 from .collect_types import ClientInfo, CollectOutcome, PreparedBatch, refusal
 from .handover import batch_dropped, batch_hand_over, drops_record
 
-VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-
-
-@lru_cache(maxsize=4)
-def limits_for(settings_id: int) -> Limits:
-    attune = settings.ATTUNE
-    return Limits(
-        max_name_length=attune["COLLECT_MAX_NAME_LENGTH"],
-        max_props=attune["COLLECT_MAX_PROPS"],
-        max_props_bytes=attune["COLLECT_MAX_PROPS_BYTES"],
-        max_url_length=attune["COLLECT_MAX_URL_LENGTH"],
-        max_age_ms=attune["EVENT_MAX_AGE_DAYS"] * 86_400_000,
-        max_future_ms=attune["EVENT_MAX_FUTURE_SECONDS"] * 1000,
-        url_denylist=frozenset(key.lower() for key in attune["URL_QUERY_DENYLIST"]),
-        purposes=category_keys(),
-    )
+_limits: tuple[dict, Limits] | None = None  # (the ATTUNE settings they were read from, the limits)
 
 
 def collect_limits() -> Limits:
-    return limits_for(id(settings.ATTUNE))
+    """The collector's limits, read again whenever the ATTUNE settings are replaced (tests do)."""
+    global _limits
+    attune = settings.ATTUNE
+    cached = _limits
+    if cached is None or cached[0] is not attune:
+        cached = _limits = (attune, Limits(
+            max_name_length=attune["COLLECT_MAX_NAME_LENGTH"],
+            max_props=attune["COLLECT_MAX_PROPS"],
+            max_props_bytes=attune["COLLECT_MAX_PROPS_BYTES"],
+            max_url_length=attune["COLLECT_MAX_URL_LENGTH"],
+            max_age_ms=attune["EVENT_MAX_AGE_DAYS"] * 86_400_000,
+            max_future_ms=attune["EVENT_MAX_FUTURE_SECONDS"] * 1000,
+            url_denylist=frozenset(key.lower() for key in attune["URL_QUERY_DENYLIST"]),
+            purposes=category_keys(),
+        ))
+    return cached[1]
 
 
 def user_key_for(site_id: int, user_id: str) -> str:
