@@ -128,16 +128,20 @@ def collector_ratio(env: dict) -> dict:
     is the baseline the issue calibrates (about 6,000 batches/s under gunicorn on its machine). A Django view
     doing the same through this project's whole middleware stack (security headers, CSP, sessions, locale...)
     is several times slower than that, so the collector's ratio against it
-    (`collector_ratio_redis_vs_django_stack`) flatters the collector and is shown for reference only."""
+    (`collector_ratio_redis_vs_django_stack`) flatters the collector and is shown for reference only.
+    `append_only_ratio_redis` is an endpoint that checks nothing and only hands the raw body to the stream as the
+    collector does: the ceiling that this hand-off (one pipelined append per batch) leaves any checking, on this
+    machine."""
     log("collector vs bare endpoint, Redis mode, gunicorn -c config/gunicorn.py")
     server = Server(env)
     try:
         wrk("/bench/bare-lean", seconds=3)
         wrk("/collect", seconds=3)
-        bare, collector = [], []
+        bare, collector, append_only = [], [], []
         for round_ in range(2):
             bare.append(wrk("/bench/bare-lean", seed=10 + round_))
             collector.append(wrk("/collect", seed=20 + round_))
+            append_only.append(wrk("/bench/append-only", seed=40 + round_))
         django_view = statistics.mean(wrk("/bench/bare", seed=30 + round_)["rate"] for round_ in range(2))
         django_view = {"rate": django_view}
         peak = server.worker_peak_mb()
@@ -153,6 +157,7 @@ def collector_ratio(env: dict) -> dict:
             "collector_batches_per_s_redis": round(collector_rate),
             "collector_ratio_redis": round(collector_rate / lean_rate, 3),
             "collector_ratio_redis_vs_django_stack": round(collector_rate / django_view["rate"], 3),
+            "append_only_ratio_redis": round(statistics.mean(run["rate"] for run in append_only) / lean_rate, 3),
             "web_worker_peak_mb": round(peak, 1)}
 
 
@@ -242,8 +247,10 @@ def sqlite_rate() -> dict:
     server = Server(env)
     try:
         wrk("/collect", seconds=3, seed=5)
+        time.sleep(2)  # requests the warm-up left open commit before the count
         before = sqlite_events(WORK / "embedded.sqlite3")
         run = wrk("/collect", seed=6)
+        time.sleep(2)
         stored = sqlite_events(WORK / "embedded.sqlite3") - before
     finally:
         server.stop()

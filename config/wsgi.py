@@ -17,9 +17,9 @@ from personalization.views.collector import collector_wsgi  # noqa: E402 - needs
 
 LEAN_PATHS = {"/collect": collector_wsgi}
 if os.environ.get("ATTUNE_BENCH_VIEWS") == "1":
-    from .bench_views import bare_lean
+    from .bench_views import append_only, bare_lean
 
-    LEAN_PATHS["/bench/bare-lean"] = bare_lean
+    LEAN_PATHS.update({"/bench/bare-lean": bare_lean, "/bench/append-only": append_only})
 
 
 def application(environ, start_response):
