@@ -24,15 +24,6 @@ class AppendTimeout(redis.RedisError):
     """Redis did not answer in time; the entry may or may not be in the stream, so the client must retry."""
 
 
-def command_pack(*args: bytes | str | int) -> bytes:
-    """One command in Redis's wire protocol (RESP)."""
-    parts = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        data = arg if isinstance(arg, bytes) else str(arg).encode()
-        parts += (b"$%d\r\n" % len(data), data, b"\r\n")
-    return b"".join(parts)
-
-
 class StreamAppender(GroupingWorker):
     name = "attune-stream-appender"
     max_group = 256
@@ -72,7 +63,7 @@ class StreamAppender(GroupingWorker):
         connection = self.connection
         try:
             connection.send_packed_command(
-                [b"".join(command_pack("EVALSHA", sha, *stream.enqueue_arguments(entry, keys)) for entry, keys in items)],
+                [b"".join(stream.enqueue_command(sha, entry, keys) for entry, keys in items)],
                 check_health=False)
             results = []
             for _ in items:

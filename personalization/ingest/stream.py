@@ -15,8 +15,8 @@ from .redis_client import redis_client
 
 DROPS_KEY = "attune:drops"
 
-# KEYS: address counter, site counter, stream, drops hash.
-# ARGV: address limit, site limit, entry ("" for none), then drop-field / count pairs.
+# KEYS: address counter, site counter, stream.
+# ARGV: address limit, site limit, entry ("" for none: a batch that only counts against the limits).
 ENQUEUE_SCRIPT = """
 local by_address = redis.call('INCR', KEYS[1])
 if by_address == 1 then redis.call('EXPIRE', KEYS[1], 61) end
@@ -24,7 +24,6 @@ local by_site = redis.call('INCR', KEYS[2])
 if by_site == 1 then redis.call('EXPIRE', KEYS[2], 61) end
 if by_address > tonumber(ARGV[1]) or by_site > tonumber(ARGV[2]) then return 0 end
 if ARGV[3] ~= '' then redis.call('XADD', KEYS[3], '*', 'b', ARGV[3]) end
-for i = 4, #ARGV, 2 do redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 1]) end
 return 1
 """
 
@@ -58,14 +57,28 @@ def script_forget() -> None:
     _enqueue_sha = None
 
 
-def enqueue_arguments(entry: bytes, keys: RateKeys, drops: dict[str, int] | None = None) -> list:
-    """EVALSHA's arguments after the script: key count, keys, then the script's ARGV."""
-    limits = settings.ATTUNE
-    args = [4, keys.address, keys.site, limits["STREAM_KEY"], DROPS_KEY,
-            limits["RATE_LIMIT_ADDRESS_PER_MINUTE"], limits["RATE_LIMIT_SITE_PER_MINUTE"], entry]
-    for field, n in (drops or {}).items():
-        args.extend((field, n))
-    return args
+def bulk(data: bytes) -> bytes:
+    """One argument in Redis's wire protocol (RESP)."""
+    return b"$%d\r\n%b\r\n" % (len(data), data)
+
+
+_enqueue_parts: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def enqueue_command(sha: str, entry: bytes, keys: RateKeys) -> bytes:
+    """EVALSHA of ENQUEUE_SCRIPT for one entry, in RESP: key count, the three keys, then ARGV (the two limits and
+    the entry). What never changes between batches is packed once; this runs for every batch accepted."""
+    attune = settings.ATTUNE
+    fixed = (sha, attune["STREAM_KEY"], attune["RATE_LIMIT_ADDRESS_PER_MINUTE"], attune["RATE_LIMIT_SITE_PER_MINUTE"])
+    parts = _enqueue_parts.get(fixed)
+    if parts is None:
+        sha, stream_key, address_limit, site_limit = (str(value).encode() for value in fixed)
+        parts = _enqueue_parts[fixed] = (
+            b"*9\r\n" + bulk(b"EVALSHA") + bulk(sha) + bulk(b"3"),
+            bulk(stream_key) + bulk(address_limit) + bulk(site_limit),
+        )
+    head, middle = parts
+    return b"".join((head, bulk(keys.address.encode()), bulk(keys.site.encode()), middle, bulk(entry)))
 
 
 def drops_enqueue(drops: dict[str, int]) -> None:
