@@ -4,6 +4,7 @@ nor accept it differently: it only skips rules that cannot fail for the batch at
 import json
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ UUIDS = st.one_of(
 )
 TEXT = st.one_of(st.sampled_from(["", "x", "purchase", "https://a.example/p?email=a@b.c&q=1#t=1", "/rel"]),
                  st.sampled_from(["", "x", "purchase", "https://a.example/p?email=a@b.c&q=1#t=1", "/rel"]),
-                 st.text(max_size=12), st.text(alphabet="a\x00\x1f\n\\\"é", max_size=6))
+                 st.text(max_size=12), st.text(alphabet="a\x00\x1f\x7f\n\\\"é", max_size=6))
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.sampled_from(["a", "b"]), st.integers(min_value=-(2**70), max_value=2**70),
                     st.floats(allow_nan=False, allow_infinity=False), TEXT, st.just("y" * 2100))
 VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.dictionaries(st.text(max_size=3), SCALARS, max_size=3),
@@ -108,3 +109,26 @@ def test_nesting_deeper_than_allowed_never_takes_the_fast_path():
         {"id": "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "click", "ts": NOW, "props": {"a": [1]}}]})
     assert batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8) is not None
     assert batch_decode(raw, limits=LIMITS, max_events=100, max_depth=4) is None
+
+
+def test_properties_that_grow_when_encoded_are_measured_as_encoded():
+    """600 numbers written `1e15` take 3 KB in the body but 11 KB as stored: over the limit on both paths."""
+    props = "[" + ",".join(["1e15"] * 600) + "]"
+    raw = ('{"site":"s","vid":"visitor-1","events":[{"id":"0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b","type":"click",'
+           f'"ts":{NOW},"props":{{"n":{props}}}}}]}}').encode()
+    assert len(raw) < LIMITS.max_props_bytes
+    assert slow(orjson.loads(raw)["events"]) is None
+    typed = batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8)
+    try:
+        fast = events_complete(typed.events, CONTEXT, LIMITS, raw)
+    except EventInvalid:
+        fast = None
+    assert fast is None
+
+
+def test_a_delete_character_needs_no_escape_in_json_and_is_still_refused():
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": [
+        {"id": "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "click", "ts": NOW, "name": "a\x7fb"}]})
+    assert b"\\" not in raw and slow(orjson.loads(raw)["events"]) is None
+    with pytest.raises(EventInvalid):
+        events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
