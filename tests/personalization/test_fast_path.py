@@ -132,3 +132,12 @@ def test_a_delete_character_needs_no_escape_in_json_and_is_still_refused():
     assert b"\\" not in raw and slow(orjson.loads(raw)["events"]) is None
     with pytest.raises(EventInvalid):
         events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
+
+
+def test_nesting_in_fields_the_fast_path_does_not_know_is_measured_by_the_slow_path():
+    deep = {"a": {"b": {"c": {"d": {"e": {"f": {"g": {}}}}}}}}
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "extra": deep, "events": []})
+    assert batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8) is None
+    tracker = orjson.dumps({"site": "s", "vid": "visitor-1", "sid": "s1", "sent": NOW, "consent": "t", "wd": False,
+                            "lost": 0, "events": []})
+    assert batch_decode(tracker, limits=LIMITS, max_events=100, max_depth=8) is not None
