@@ -1,10 +1,11 @@
 """Pipelined appends to the Redis stream, shared by a process's collector threads.
 
 A round trip to Redis costs about 100 µs of CPU on this kind of machine, more than the rest of
-the collector's work on a batch. Each request hands its entry to this process's appender thread
-and waits; the thread sends everything waiting at that moment as one pipeline (one write, one
-read) on a connection of its own, and wakes each request with its own answer. A request is still
-answered 202 only after Redis has its entry, and 503 when Redis could not be reached.
+the collector's work on a batch. Requests hand their entries over and wait; one of them, the
+leader (grouping.LeaderGrouping), sends everything waiting at that moment as one pipeline (one
+write, one read) on the appender's own connection, and wakes each request with its own answer.
+A request is still answered 202 only after Redis has its entry, and 503 when Redis could not be
+reached.
 
 The pipeline is written in Redis's protocol directly: on this path redis-py's pipeline
 bookkeeping cost more than Redis's own work."""
@@ -14,7 +15,7 @@ import logging
 import redis
 
 from . import stream
-from .grouping import GroupingWorker
+from .grouping import LeaderGrouping
 from .redis_client import redis_client
 
 logger = logging.getLogger(__name__)
@@ -24,14 +25,14 @@ class AppendTimeout(redis.RedisError):
     """Redis did not answer in time; the entry may or may not be in the stream, so the client must retry."""
 
 
-class StreamAppender(GroupingWorker):
+class StreamAppender(LeaderGrouping):
     name = "attune-stream-appender"
     max_group = 256
     timeout_error = AppendTimeout
 
     def __init__(self) -> None:
         super().__init__()
-        self.connection: redis.Connection | None = None  # used by the appender thread only
+        self.connection: redis.Connection | None = None  # used by the leader only
         self.connection_pool: redis.ConnectionPool | None = None  # the pool it was made from
 
     def append(self, *, entry: bytes, keys: stream.RateKeys) -> bool:
