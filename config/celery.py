@@ -13,8 +13,8 @@ app.autodiscover_tasks()
 
 
 @worker_process_init.connect
-def worker_collector_tune(**_) -> None:
+def worker_garbage_collector_tune(**_) -> None:
     """Drain tasks run here too: the same garbage-collector tuning as a dedicated drain worker."""
-    from personalization.ingest.drain import collector_for_bulk_work
+    from personalization.ingest.drain import garbage_collector_for_bulk_work
 
-    collector_for_bulk_work()
+    garbage_collector_for_bulk_work()

@@ -37,7 +37,7 @@ class DrainStats:
     latencies: list[tuple[int, int]] | None = None
 
 
-def collector_for_bulk_work() -> None:
+def garbage_collector_for_bulk_work() -> None:
     """Tune Python's garbage collector for a process that drains in bulk: a drained chunk makes tens of thousands
     of short-lived objects, and the default thresholds start a collection every 700 allocations, rescanning
     everything Django loaded each time a full one runs (measured: about a sixth of a drain worker's time). What

@@ -5,7 +5,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from personalization.ingest.drain import collector_for_bulk_work, consumer_name, stream_drain
+from personalization.ingest.drain import consumer_name, garbage_collector_for_bulk_work, stream_drain
 from personalization.ingest.redis_client import redis_enabled
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, seconds: float, until_empty: bool, consumer: str, latency_file: str, **options):
         if not redis_enabled():
             raise CommandError("REDIS_URL is not set: in the embedded default, events are stored in the request.")
-        collector_for_bulk_work()
+        garbage_collector_for_bulk_work()
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         name = consumer or consumer_name()
