@@ -42,7 +42,7 @@ Scalar = str | Integer | float | bool | None
 PropertyValue = Scalar | list[Scalar] | dict[str, Scalar]
 DimensionValue = Annotated[str, msgspec.Meta(max_length=200)] | Integer | float | bool
 FAST_PATH_DEPTH = 5  # the batch, its events list, an event, its props, a list or an object in them
-REQUIRED_TEXT = {"track": "name", "identify": "user_id"}
+REQUIRED_TEXT = frozenset({"track", "identify"})  # need a name, a user_id: checked in schema.event_complete
 HEX_DIGITS = "0123456789abcdefABCDEF"
 
 

@@ -40,7 +40,7 @@ class DrainStats:
 def garbage_collector_for_bulk_work() -> None:
     """Tune Python's garbage collector for a process that drains in bulk: a drained chunk makes tens of thousands
     of short-lived objects, and the default thresholds start a collection every 700 allocations, rescanning
-    everything Django loaded each time a full one runs (measured: about a sixth of a drain worker's time). What
+    everything Django loaded each time a full one runs (measured: about a seventh of a drain worker's time). What
     is loaded so far is frozen out of collections, and young objects are collected every 50,000 allocations."""
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)

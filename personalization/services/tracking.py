@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 
 from consent.selectors import request_consent
-from consent.state import ConsentState, consent_cookie_token
+from consent.state import ConsentState
 
 from ..models import Site
 from ..selectors import SiteInfo, site_default, site_for_public_key, site_info
@@ -57,10 +57,9 @@ def site_resolve(site: Site | SiteInfo | str | None) -> SiteInfo:
 
 def request_visitor(request: HttpRequest) -> tuple[str, ConsentState | None]:
     """The visitor of a request and the consent its signed cookie proves (None when it has no cookie)."""
-    if consent_cookie_token(request):
-        state = request_consent(request)
-        if state.visitor_id:
-            return state.visitor_id, state
+    state = request_consent(request)
+    if state.visitor_id:  # only a genuine, current token names a visitor
+        return state.visitor_id, state
     return request.COOKIES.get(VISITOR_COOKIE, ""), None
 
 
