@@ -141,3 +141,18 @@ def test_nesting_in_fields_the_fast_path_does_not_know_is_measured_by_the_slow_p
     tracker = orjson.dumps({"site": "s", "vid": "visitor-1", "sid": "s1", "sent": NOW, "consent": "t", "wd": False,
                             "lost": 0, "events": []})
     assert batch_decode(tracker, limits=LIMITS, max_events=100, max_depth=8) is not None
+
+
+def test_properties_over_the_limit_together_but_not_one_by_one_are_measured_event_by_event():
+    """The batch's properties together are 6 KB, each event's 1.5 KB: all four are accepted; a fifth of 4.1 KB
+    is refused on both paths."""
+    events = [{"id": f"0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6{n}", "type": "click", "ts": NOW - 1000,
+               "props": {"note": "x" * 1500}} for n in range(4)]
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": events})
+    fast = events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
+    assert len(fast) == 4 and fast == slow(events)
+    events.append({**events[0], "id": "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6f", "props": {"note": "x" * 4100}})
+    raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": events})
+    with pytest.raises(EventInvalid):
+        events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
+    assert slow(events) is None
