@@ -122,42 +122,48 @@ def wrk(path: str, seconds: int = WRK_SECONDS, seed: int = 1) -> dict:
     return {"rate": rate, "non_2xx": int(bad.group(1)) if bad else 0, "requests": total}
 
 
+BASELINES = {  # bench key: path (config/bench_views.py)
+    "bare_django_view": "/bench/django-view",
+    "bare_wsgi": "/bench/wsgi",
+    "django_stack_view": "/bench/django-stack",
+    "append_only": "/bench/append-only",
+}
+
+
 def collector_ratio(env: dict) -> dict:
-    """The collector (Redis mode, served as deployed: before Django's middleware) against an endpoint on the same
-    server that only parses the same batch and answers 204, mounted the same way (`collector_ratio_redis`). That
-    is the baseline the issue calibrates (about 6,000 batches/s under gunicorn on its machine). A Django view
-    doing the same through this project's whole middleware stack (security headers, CSP, sessions, locale...)
-    is several times slower than that, so the collector's ratio against it
-    (`collector_ratio_redis_vs_django_stack`) flatters the collector and is shown for reference only.
-    `append_only_ratio_redis` is an endpoint that checks nothing and only hands the raw body to the stream as the
-    collector does: the ceiling that this hand-off (one pipelined append per batch) leaves any checking, on this
-    machine."""
-    log("collector vs bare endpoint, Redis mode, gunicorn -c config/gunicorn.py")
+    """The collector (Redis mode, served as deployed: before Django's middleware) against a bare Django view on the
+    same server that only parses the same batch and answers 204: Django's handler, URL routing, request and
+    response, no middleware (`collector_ratio_redis`, the issue's baseline, which it calibrates at about 6,000
+    batches/s under gunicorn on its machine). Side by side, round after round, with the same bodies:
+    - a plain WSGI callable doing the same work, no Django at all (`collector_ratio_redis_vs_raw_wsgi`): stricter;
+    - the bare view through this project's middleware stack (`collector_ratio_redis_vs_django_stack`): reference;
+    - an endpoint that checks nothing and only hands the raw body to the stream as the collector does
+      (`append_only_ratio_redis_vs_raw_wsgi`): the ceiling that this hand-off leaves any checking."""
+    log("collector vs bare endpoints, Redis mode, gunicorn -c config/gunicorn.py")
     server = Server(env)
     try:
-        wrk("/bench/bare-lean", seconds=3)
-        wrk("/collect", seconds=3)
-        bare, collector, append_only = [], [], []
+        for path in ("/collect", *BASELINES.values()):
+            wrk(path, seconds=2)
+        collector, rates = [], {name: [] for name in BASELINES}
         for round_ in range(2):
-            bare.append(wrk("/bench/bare-lean", seed=10 + round_))
             collector.append(wrk("/collect", seed=20 + round_))
-            append_only.append(wrk("/bench/append-only", seed=40 + round_))
-        django_view = statistics.mean(wrk("/bench/bare", seed=30 + round_)["rate"] for round_ in range(2))
-        django_view = {"rate": django_view}
+            for index, (name, path) in enumerate(BASELINES.items()):
+                rates[name].append(wrk(path, seed=10 * index + round_)["rate"])
         peak = server.worker_peak_mb()
     finally:
         server.stop()
     failures = sum(run["non_2xx"] for run in collector)
     if failures:
         raise RuntimeError(f"{failures} collector requests were not accepted")
-    lean_rate = statistics.mean(run["rate"] for run in bare)
+    rate = {name: statistics.mean(runs) for name, runs in rates.items()}
     collector_rate = statistics.mean(run["rate"] for run in collector)
-    log(f"bare lean {lean_rate:.0f}/s, collector {collector_rate:.0f}/s, bare Django view {django_view['rate']:.0f}/s")
-    return {"bare_django_view_batches_per_s": round(django_view["rate"]), "bare_lean_batches_per_s": round(lean_rate),
+    log(f"collector {collector_rate:.0f}/s; " + ", ".join(f"{name} {value:.0f}/s" for name, value in rate.items()))
+    return {**{f"{name}_batches_per_s": round(value) for name, value in rate.items()},
             "collector_batches_per_s_redis": round(collector_rate),
-            "collector_ratio_redis": round(collector_rate / lean_rate, 3),
-            "collector_ratio_redis_vs_django_stack": round(collector_rate / django_view["rate"], 3),
-            "append_only_ratio_redis": round(statistics.mean(run["rate"] for run in append_only) / lean_rate, 3),
+            "collector_ratio_redis": round(collector_rate / rate["bare_django_view"], 3),
+            "collector_ratio_redis_vs_raw_wsgi": round(collector_rate / rate["bare_wsgi"], 3),
+            "collector_ratio_redis_vs_django_stack": round(collector_rate / rate["django_stack_view"], 3),
+            "append_only_ratio_redis_vs_raw_wsgi": round(rate["append_only"] / rate["bare_wsgi"], 3),
             "web_worker_peak_mb": round(peak, 1)}
 
 

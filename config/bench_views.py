@@ -1,11 +1,19 @@
-"""The benchmark's baselines, mounted only when ATTUNE_BENCH_VIEWS=1 (never part of the product):
-a bare Django view that only parses the JSON batch and answers 204, through the whole middleware
-stack; the same work mounted the way the collector is (config/wsgi.py, before the middleware),
-which is the fair baseline for the collector's own cost; and an endpoint that only hands the raw
-body to the stream the way the collector does, checking nothing (what the Redis hand-off alone costs)."""
+"""The benchmark's baselines, mounted only when ATTUNE_BENCH_VIEWS=1 (never part of the product). Each only
+parses the JSON batch and answers 204, or hands it over without checking it:
+
+- bare_django_view: a bare Django view, the issue's baseline: Django's WSGI handler, URL routing, request and
+  response objects, and no middleware (a project of one view);
+- bare_wsgi: the same work as a plain WSGI callable mounted the way the collector is (config/wsgi.py), no
+  Django at all: a stricter baseline than the issue's;
+- bare_collect through this project's whole middleware stack (/bench/django-stack): shown for reference;
+- append_only: hands the raw body to the stream the way the collector does, checking nothing (what the Redis
+  hand-off alone costs)."""
 
 import orjson
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -15,7 +23,28 @@ def bare_collect(request):
     return HttpResponse(status=204)
 
 
-def bare_lean(environ, start_response):
+class BareUrls:
+    """The URL configuration of a project of one view."""
+
+    urlpatterns = [path("bench/django-view", bare_collect)]
+
+
+class BareDjangoHandler(WSGIHandler):
+    """Django's WSGI handler with no middleware, routing with BareUrls."""
+
+    def load_middleware(self, is_async=False):
+        self._view_middleware, self._template_response_middleware, self._exception_middleware = [], [], []
+        self._middleware_chain = convert_exception_to_response(self._get_response)
+
+    def get_response(self, request):
+        request.urlconf = BareUrls
+        return super().get_response(request)
+
+
+bare_django_view = BareDjangoHandler()
+
+
+def bare_wsgi(environ, start_response):
     orjson.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
     start_response("204 No Content", [])
     return [b""]

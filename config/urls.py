@@ -22,4 +22,4 @@ urlpatterns = [
 if os.environ.get("ATTUNE_BENCH_VIEWS") == "1":
     from .bench_views import bare_collect
 
-    urlpatterns.append(path("bench/bare", bare_collect))
+    urlpatterns.append(path("bench/django-stack", bare_collect))

@@ -17,9 +17,10 @@ from personalization.views.collector import collector_wsgi  # noqa: E402 - needs
 
 LEAN_PATHS = {"/collect": collector_wsgi}
 if os.environ.get("ATTUNE_BENCH_VIEWS") == "1":
-    from .bench_views import append_only, bare_lean
+    from .bench_views import append_only, bare_django_view, bare_wsgi
 
-    LEAN_PATHS.update({"/bench/bare-lean": bare_lean, "/bench/append-only": append_only})
+    LEAN_PATHS.update({"/bench/django-view": bare_django_view, "/bench/wsgi": bare_wsgi,
+                       "/bench/append-only": append_only})
 
 
 def application(environ, start_response):
