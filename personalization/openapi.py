@@ -24,7 +24,7 @@ def collector_schema() -> dict:
             "ref": {"type": "string"},
             "pv": {"type": "string", "maxLength": 40, "description": "Page view id."},
             "cat": {"type": "string", "maxLength": 100, "description": "Content category of the page."},
-            "purpose": {"type": "string", "description": "Consent category the event needs (default analytics)."},
+            "purpose": {"type": "string", "description": "A consent category the event needs besides analytics, e.g. marketing."},
             "user_id": {"type": "string", "description": "identify only; stored as a keyed hash."},
             "props": {"type": "object", "maxProperties": limits["COLLECT_MAX_PROPS"]},
             "dims": {"type": "object", "maxProperties": limits["COLLECT_MAX_PROPS"]},

@@ -37,6 +37,22 @@ def attune_settings(settings):
 
 
 @pytest.fixture
+def database_unreachable():
+    """PostgreSQL made unreachable for real until the test ends: the connection is pointed at a port nothing listens
+    on. (An in-memory SQLite test database cannot be: closing it would destroy it, so Django never does.)"""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite test database cannot be made unreachable")
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["PORT"] = "1"
+    yield
+    connection.close()
+    connection.settings_dict.update(saved)
+
+
+@pytest.fixture
 def embedded_mode(settings):
     """The embedded default: no Redis, events written in the request."""
     from personalization.ingest.group_commit import writer

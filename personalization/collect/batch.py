@@ -23,7 +23,7 @@ class CollectedEvent(msgspec.Struct, array_like=True):
     category: str  # content category of the page
     props: dict
     dimensions: dict
-    purpose: str  # the consent category this event needs
+    purpose: str  # the category the event names, else its type's; storing it needs both (schema.event_allowed)
     user_key: str = ""  # identify events only: the user id, hashed unless configured otherwise
 
 

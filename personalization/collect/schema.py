@@ -12,7 +12,7 @@ import orjson
 from .batch import CollectedEvent
 from .edge import url_path, url_strip
 
-# The consent category each event type needs; `track` events may name another one.
+# The consent category each event type needs; an event may name one more (`purpose`), which it needs as well.
 EVENT_TYPES = {
     "page_view": "analytics",
     "engagement": "analytics",
@@ -37,6 +37,12 @@ DAY_MS = 86_400_000
 TEXT_FIELDS = (("name", None), ("purpose", 40), ("url", 8192), ("ref", 8192), ("pv", 40), ("cat", 100),
                ("user_id", 200))
 TEXT_FIELD_NAMES = tuple(field for field, _ in TEXT_FIELDS)
+
+
+def event_allowed(event, granted: frozenset[str]) -> bool:
+    """Whether consent to `granted` allows storing a CollectedEvent: its type's category and its purpose, both
+    (as the tracker itself checks; a purpose never stands in for the type's category)."""
+    return event.purpose in granted and EVENT_TYPES[event.type] in granted
 
 
 class EventInvalid(Exception):
@@ -148,9 +154,9 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
     if props or dimensions:
         try:
             encoded = orjson.dumps(props) + orjson.dumps(dimensions)
-        except orjson.JSONEncodeError:  # an integer beyond 64 bits, from attune.track in Python code (JSON bodies
-            # read them as floats)
-            raise EventInvalid("`props` or `dims` hold an integer beyond 64 bits.") from None
+        except orjson.JSONEncodeError as error:  # from Python code (attune.track): JSON bodies are always encodable
+            raise EventInvalid(f"`props` or `dims` cannot be stored as JSON ({error}); use strings, booleans, "
+                               "lists, objects and numbers (integers of at most 64 bits, or floats).") from None
         if len(encoded) > limits.max_props_bytes:
             raise EventInvalid(f"`props` and `dims` together exceed {limits.max_props_bytes} bytes.")
         if b"\\u0000" in encoded:  # PostgreSQL's JSON cannot hold it, and no property needs it

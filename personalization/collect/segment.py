@@ -108,6 +108,6 @@ def message_to_event(message: object, *, site_key: str, default_sent_ms: int | N
         raise MessageInvalid(f"`type` {str(kind)[:20]!r} is unknown; use track, page, screen or identify.")
     timestamp = iso_ms(message.get("timestamp"), "timestamp") or iso_ms(message.get("originalTimestamp"), "originalTimestamp")
     sent_ms = iso_ms(message.get("sentAt"), "sentAt") or default_sent_ms
-    event["ts"] = timestamp if timestamp is not None else (sent_ms or received_ms)
-    skew = received_ms - sent_ms if (timestamp is not None and sent_ms) else 0
-    return event, skew
+    if timestamp is None:  # as Segment does: a message without a time happened when it was received
+        return {**event, "ts": received_ms}, 0
+    return {**event, "ts": timestamp}, received_ms - sent_ms if sent_ms else 0

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from consent.noise import noisy_count
 
-from ..models import Event, Site
+from ..models import Event, Site, Visitor
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,14 @@ def bounded_totals(views: dict[str, Counter], *, max_rows: int, max_views: int) 
 
 def aggregates_compute(*, site: Site, since: datetime, until: datetime, epsilon: float | None = None,
                        seed: int | None = None) -> list[AggregateRow]:
-    """Visitors and page views per page path and per category between `since` and `until`."""
+    """Visitors and page views per page path and per category between `since` and `until`, bots left out."""
     attune = settings.ATTUNE
     max_rows, max_views = attune["AGGREGATE_MAX_ROWS_PER_VISITOR"], attune["AGGREGATE_MAX_VIEWS_PER_ROW"]
     epsilon = attune["AGGREGATE_EPSILON"] if epsilon is None else epsilon
     by_page: dict[str, Counter] = defaultdict(Counter)
     by_category: dict[str, Counter] = defaultdict(Counter)
-    views = Event.objects.filter(site=site, type="page_view", ts__gte=since, ts__lt=until)
+    bots = Visitor.objects.filter(site=site, is_bot=True).values("visitor_id")  # flagged, not counted
+    views = Event.objects.filter(site=site, type="page_view", ts__gte=since, ts__lt=until).exclude(visitor_id__in=bots)
     for visitor_id, path, category in views.values_list("visitor_id", "path", "category").iterator(chunk_size=5000):
         by_page[visitor_id][path] += 1
         if category:

@@ -7,7 +7,9 @@ updated by the write path (in the request in embedded mode, by drain workers wit
 import time
 
 import orjson
+import redis
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.crypto import salted_hmac
 
 from consent.categories import category_keys
@@ -19,11 +21,11 @@ from ..collect.batch import CollectedBatch, Failure
 from ..collect.body import BodyError, body_check
 from ..collect.edge import address_minimise, device_type, is_bot_agent
 from ..collect.fast import batch_decode, events_complete
-from ..collect.schema import BatchContext, EventInvalid, Limits, event_validate
+from ..collect.schema import BatchContext, EventInvalid, Limits, event_allowed, event_validate
 from ..models import DropReason
 from ..selectors import SiteInfo, site_for_public_key
 from .collect_types import ClientInfo, CollectOutcome, PreparedBatch, refusal
-from .handover import batch_dropped, batch_hand_over, drops_record
+from .handover import batch_dropped, batch_hand_over, drops_record, storage_unavailable
 
 _limits: tuple[dict, Limits] | None = None  # (the ATTUNE settings they were read from, the limits)
 
@@ -56,7 +58,10 @@ def user_key_for(site_id: int, user_id: str) -> str:
 
 def batch_collect(*, body: bytes, client: ClientInfo, received_ms: int | None = None) -> CollectOutcome:
     """Validate a tracker batch, keep what consent allows and store or queue it."""
-    prepared = batch_prepare(body=body, client=client, received_ms=received_ms or int(time.time() * 1000))
+    try:
+        prepared = batch_prepare(body=body, client=client, received_ms=received_ms or int(time.time() * 1000))
+    except (DatabaseError, redis.RedisError):  # the site or the consent policy could not be read
+        return storage_unavailable()
     if prepared.refusal is not None:
         return prepared.refusal
     return batch_hand_over(prepared, client)
@@ -179,20 +184,20 @@ def events_keep(batch: CollectedBatch, events: list, consent: ConsentState) -> N
     """event_keep for each of a batch's valid events, in one loop for the common case."""
     granted, kept = consent.granted, batch.events
     for event in events:
-        if event.purpose in granted and event.type != "identify":
+        if not event.user_key and event.type != "identify" and event_allowed(event, granted):
             kept.append(event)
         else:
             event_keep(batch, event, consent)
 
 
 def event_keep(batch: CollectedBatch, event, consent: ConsentState) -> None:
-    """Add a valid event to the batch if consent allows it (else count it); identify events keep only a hash."""
-    if not consent.allows(event.purpose):
+    """Add a valid event to the batch if consent allows it (else count it). A user id is kept only as a hash (or
+    as sent, when so configured), and identify events keep no traits."""
+    if not event_allowed(event, consent.granted):
         batch.count_drop(DropReason.NO_CONSENT.value)
         return
-    if event.type == "identify":
+    if event.user_key:
         event.user_key = user_key_for(batch.site_id, event.user_key)
+    if event.type == "identify":
         event.props = {}  # traits are personal data the product has no use for
     batch.events.append(event)
-
-

@@ -39,8 +39,7 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
             result = group_commit.writer.write(batch)
             outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
     except (redis.RedisError, DatabaseError, group_commit.WriteTimeout):
-        return refusal(503, "unavailable", "Storage is unavailable; keep the batch and send it again later.",
-                       **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return storage_unavailable()
     if batch.drops:
         outcome.body["dropped"] = {k: v for k, v in batch.drops.items() if k != DropReason.INVALID.value}
     if rejected:
@@ -48,6 +47,11 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
         outcome.body["rejected"] = rejected
         outcome.body["message"] = "Some events were rejected (see `rejected`); the others were accepted."
     return outcome
+
+
+def storage_unavailable() -> CollectOutcome:
+    return refusal(503, "unavailable", "Storage is unavailable; keep the batch and send it again later.",
+                   **{"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:

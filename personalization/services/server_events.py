@@ -13,7 +13,7 @@ from consent.state import ConsentState
 
 from ..collect.batch import CollectedBatch, Failure
 from ..collect.edge import device_type
-from ..collect.schema import BatchContext, EventInvalid, event_validate
+from ..collect.schema import BatchContext, EventInvalid, event_allowed, event_validate
 from ..collect.segment import MessageInvalid, consent_preferences, message_to_event, message_visitor_id
 from ..models import DropReason
 from ..selectors import SiteInfo
@@ -69,7 +69,9 @@ def server_messages_ingest(*, site: SiteInfo, messages: list, received_ms: int |
                 raise MessageInvalid("`userId` must be a string.")
             user_key = user_key_for(site.id, str(user_id)) if user_id not in (None, "") else ""
             if raw["type"] == "identify":
-                raw["user_id"] = str(user_id) if user_key else None
+                if not user_key:
+                    raise MessageInvalid("An identify message needs `userId`, the user's id in your system.")
+                raw["user_id"] = str(user_id)
             visitor_id = message_visitor_id(message, user_key)
             event = event_validate(raw, BatchContext(received_ms=received_ms, skew_ms=skew), collect_limits())
         except (MessageInvalid, EventInvalid) as error:
@@ -82,7 +84,7 @@ def server_messages_ingest(*, site: SiteInfo, messages: list, received_ms: int |
         if event.type == "identify":
             event.props = {}  # traits are personal data the product has no use for
         granted = resolver.granted(visitor_id=visitor_id, user_key=user_key, message=message)
-        if event.purpose not in granted:
+        if not event_allowed(event, granted):
             problems.count_drop(DropReason.NO_CONSENT.value)
             result.dropped[DropReason.NO_CONSENT.value] = result.dropped.get(DropReason.NO_CONSENT.value, 0) + 1
             continue

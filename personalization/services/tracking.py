@@ -5,7 +5,9 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
+import orjson
 import redis
 from django.conf import settings
 from django.db import DatabaseError
@@ -19,7 +21,6 @@ from ..selectors import SiteInfo, site_default, site_for_public_key, site_info
 from .server_events import ServerIngestResult, server_messages_ingest
 
 logger = logging.getLogger(__name__)
-VISITOR_COOKIE = "attune_vid"
 
 
 class TrackingError(ValueError):
@@ -56,11 +57,27 @@ def site_resolve(site: Site | SiteInfo | str | None) -> SiteInfo:
 
 
 def request_visitor(request: HttpRequest) -> tuple[str, ConsentState | None]:
-    """The visitor of a request and the consent its signed cookie proves (None when it has no cookie)."""
+    """The visitor of a request and the consent its signed cookie proves; ("", None) without a genuine, current
+    consent cookie, the only place a visitor id is kept."""
     state = request_consent(request)
-    if state.visitor_id:  # only a genuine, current token names a visitor
+    if state.visitor_id:
         return state.visitor_id, state
-    return request.COOKIES.get(VISITOR_COOKIE, ""), None
+    return "", None
+
+
+def json_ready(message: dict) -> dict:
+    """The message as JSON would carry it: Decimals (money in Django models) become floats, dates and times ISO
+    8601 text, UUIDs text; anything else JSON cannot hold is a TrackingError that names its type."""
+    def number(value):
+        if isinstance(value, Decimal):
+            return float(value)
+        raise TypeError  # orjson names the type
+
+    try:
+        return orjson.loads(orjson.dumps(message, default=number))
+    except orjson.JSONEncodeError as error:
+        raise TrackingError(f"The event cannot be sent as JSON ({error}); use strings, numbers, booleans, dates, "
+                            "lists and dicts.") from None
 
 
 def server_event_send(request_or_visitor: HttpRequest | str, message: dict, *, site=None,
@@ -75,7 +92,7 @@ def server_event_send(request_or_visitor: HttpRequest | str, message: dict, *, s
     if not visitor_id and not message.get("userId"):
         return ServerIngestResult(dropped={"no_visitor": 1})  # no consent cookie and no id: nothing to attach to
     when = timestamp or datetime.now(UTC)
-    message = {"messageId": str(uuid.uuid4()), "timestamp": when.isoformat(), **message}
+    message = json_ready({"messageId": str(uuid.uuid4()), "timestamp": when.isoformat(), **message})
     if visitor_id:
         message["anonymousId"] = visitor_id
     try:

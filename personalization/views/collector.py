@@ -5,6 +5,8 @@ view (runserver, the test client) and, in production, straight from config/wsgi.
 Django's middleware, which the collector does not need (no session, CSRF, auth, locale or
 templates) and which would otherwise cost more than the collector's own work."""
 
+import time
+
 import orjson
 from django.conf import settings
 from django.db import close_old_connections
@@ -13,8 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from consent.services.choices import client_address
 
+from ..models import DropReason
 from ..services.collect_types import ClientInfo, refusal
 from ..services.collector import batch_collect
+from ..services.handover import drops_record
 
 PREFLIGHT_MAX_AGE = "86400"
 REASONS = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
@@ -52,6 +56,7 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
     limit = settings.ATTUNE["COLLECT_MAX_BODY_BYTES"]
     declared = environ.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit() or int(declared) > limit:
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, int(time.time() * 1000))
         outcome = refusal(413, "body_too_large", f"The body is {declared} bytes; send at most {limit} bytes per request.")
         return outcome.status, cors, orjson.dumps(outcome.body)
     header = geo_header()

@@ -11,8 +11,10 @@ import zlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from redis import RedisError
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -23,7 +25,9 @@ from rest_framework.views import APIView
 from ..collect.body import BodyError, body_parse
 from ..collect.segment import MessageInvalid, iso_ms
 from ..ingest.redis_client import redis_client, redis_enabled
+from ..models import DropReason
 from ..selectors import SiteInfo, site_for_write_key
+from ..services.handover import RETRY_AFTER_SECONDS, drops_record
 from ..services.server_events import server_messages_ingest
 
 MAX_DEPTH = 16
@@ -70,7 +74,8 @@ class HasSite(BasePermission):
 class MessageSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["track", "page", "screen", "identify"], required=False)
     messageId = serializers.CharField(help_text="Unique per message; reused on retries, so they store nothing twice.")
-    anonymousId = serializers.CharField(required=False, help_text="The visitor id (Attune's attune_vid cookie).")
+    anonymousId = serializers.CharField(required=False, help_text="The visitor id (`v` in the attune_consent cookie's "
+                                        "payload; attune.track(request, ...) reads it for you).")
     userId = serializers.CharField(required=False, help_text="The site's user id; stored as a keyed hash.")
     event = serializers.CharField(required=False, help_text="track: the event name. 'Order Completed' counts as "
                                   "purchase, 'Product Added' as add_to_cart.")
@@ -135,26 +140,42 @@ class SegmentView(APIView):
                                                          503: OpenApiResponse(description="Storage unavailable")})
     def post(self, request):
         site: SiteInfo = request.auth
+        received_ms = int(time.time() * 1000)
+
+        def dropped(response: Response, reason: str, events: int) -> Response:
+            drops_record({(site.id, site.public_key, reason): events}, received_ms)
+            return response
+
         try:
             data = body_parse(body_decode(request), max_bytes=settings.ATTUNE["SERVER_MAX_BODY_BYTES"],
                               max_depth=MAX_DEPTH)
         except BodyError as problem:
-            return error(problem.status, problem.code, problem.message)
+            return dropped(error(problem.status, problem.code, problem.message), DropReason.INVALID.value, 1)
         if not isinstance(data, dict):
-            return error(400, "invalid_body", "Send a JSON object.")
+            return dropped(error(400, "invalid_body", "Send a JSON object."), DropReason.INVALID.value, 1)
         messages, sent_at = self.messages_of(data)
         if messages is None:
-            return error(400, "invalid_batch", "Send {\"batch\": [messages...]} to /v1/batch.")
+            return dropped(error(400, "invalid_batch", "Send {\"batch\": [messages...]} to /v1/batch."),
+                           DropReason.INVALID.value, 1)
         if len(messages) > settings.ATTUNE["SERVER_MAX_MESSAGES"]:
-            return error(413, "too_many_messages",
-                         f"Send at most {settings.ATTUNE['SERVER_MAX_MESSAGES']} messages per batch.")
+            return dropped(error(413, "too_many_messages",
+                                 f"Send at most {settings.ATTUNE['SERVER_MAX_MESSAGES']} messages per batch."),
+                           DropReason.INVALID.value, len(messages))
         try:
             sent_ms = iso_ms(sent_at, "sentAt")
         except MessageInvalid as problem:
-            return error(400, "invalid_sent_at", str(problem))
+            return dropped(error(400, "invalid_sent_at", str(problem)), DropReason.INVALID.value, len(messages))
         if not server_rate_allowed(site):
-            return error(429, "rate_limited", "Too many requests for this site; wait and send again.", **{"Retry-After": "60"})
+            return dropped(error(429, "rate_limited", "Too many requests for this site; wait and send again.",
+                                 **{"Retry-After": "60"}), DropReason.RATE_LIMITED.value, len(messages))
         return self.ingest(site, messages, sent_ms)
+
+    def handle_exception(self, exc):
+        """The write key, the rate limit or storage could not be read: 503, so that the sender retries."""
+        if isinstance(exc, DatabaseError | RedisError):
+            return error(503, "unavailable", "Storage is unavailable; send the batch again later.",
+                         **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return super().handle_exception(exc)
 
     def messages_of(self, data: dict):
         if self.message_type != "batch":
@@ -168,13 +189,7 @@ class SegmentView(APIView):
         return merged, data.get("sentAt")
 
     def ingest(self, site: SiteInfo, messages: list, sent_ms: int | None) -> Response:
-        from django.db import DatabaseError
-        from redis import RedisError
-
-        try:
-            result = server_messages_ingest(site=site, messages=messages, sent_ms=sent_ms)
-        except (DatabaseError, RedisError):
-            return error(503, "unavailable", "Storage is unavailable; send the batch again later.", **{"Retry-After": "5"})
+        result = server_messages_ingest(site=site, messages=messages, sent_ms=sent_ms)  # storage errors: 503
         body = {"success": not result.rejected, "accepted": result.accepted}
         if result.dropped:
             body["dropped"] = result.dropped

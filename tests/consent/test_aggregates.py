@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consent.noise import laplace, noisy_count
-from personalization.models import Event
+from personalization.models import Event, Profile, Visitor
 from personalization.services.aggregates import aggregates_compute, bounded_totals
 
 
@@ -43,3 +43,16 @@ def test_exports_are_exact_without_epsilon_and_noisy_with_it(site):
     noisy = aggregates_compute(site=site, since=now - timedelta(days=1), until=now, epsilon=1.0, seed=3)
     assert [r.key for r in noisy] == [r.key for r in exact]
     assert any(n.visitors != e.visitors for n, e in zip(noisy, exact, strict=True))
+
+
+@pytest.mark.django_db
+def test_visitors_flagged_as_bots_are_left_out_of_exports(site):
+    now = timezone.now()
+    profile = Profile.objects.create(site=site, origin_visitor_id="crawler-0001", updated_at=now)
+    Visitor.objects.create(site=site, visitor_id="crawler-0001", profile=profile, is_bot=True, first_seen=now)
+    for i, visitor_id in enumerate(["crawler-0001", "crawler-0001", "person-0001"]):
+        Event.objects.create(site=site, event_id=f"0193a1b2-c3d4-7e5f-a000-{i:012d}", visitor_id=visitor_id,
+                             type="page_view", path="/p", ts=now - timedelta(hours=1), received_at=now,
+                             consent="analytics")
+    rows = aggregates_compute(site=site, since=now - timedelta(days=1), until=now, epsilon=0)
+    assert [(r.key, r.visitors, r.pageviews) for r in rows] == [("/p", 1, 1)]

@@ -77,6 +77,22 @@ def test_marketing_events_need_marketing_consent(client, site):
     assert list(Event.objects.values_list("type", flat=True)) == ["page_view"]
 
 
+def test_a_purpose_never_stands_in_for_the_category_of_the_event_type(client, site):
+    """Every event type needs analytics; a purpose the visitor granted (necessary always is) adds to that."""
+    events = [make_event(purpose="necessary"), make_event("track", name="x", purpose="personalization")]
+    response = post(client, batch(site, events, consent=("personalization",)))
+    assert response.json()["dropped"] == {"no_consent": 2}
+    assert not Event.objects.exists()
+
+
+def test_a_user_id_on_any_event_is_kept_only_as_the_keyed_hash_identify_uses(client, site):
+    post(client, batch(site, [make_event(user_id="alice@example.com")], visitor="visitor-0001"))
+    post(client, batch(site, [make_event("identify", user_id="alice@example.com")], visitor="visitor-0002"))
+    profile = Profile.objects.get()  # the two visitors are one user
+    assert profile.user_key and "alice" not in profile.user_key
+    assert profile.visitors.count() == 2
+
+
 def test_invalid_events_are_explained_and_the_valid_ones_in_the_batch_are_kept(client, site):
     events = [make_event(), make_event("teleport"), make_event("scroll", props={"depth": 500})]
     response = post(client, batch(site, events))
@@ -115,6 +131,7 @@ def test_an_oversize_body_is_refused_before_it_is_read(client, site):
     response = post(client, batch(site, [make_event(props={"x": "y" * 3000}) for _ in range(30)]))
     assert response.status_code == 413
     assert "at most 65536 bytes" in response.json()["message"]
+    assert dict(DropCounter.objects.filter(site_key="(unreadable)").values_list("reason", "count")) == {"invalid": 1}
 
 
 def test_too_many_events_in_one_batch_are_refused(client, site, attune_settings):
@@ -191,6 +208,13 @@ def test_when_the_database_is_down_the_collector_answers_503_not_success(client,
     response = post(client, batch(site, [make_event()]))
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_database_cannot_be_reached_the_collector_answers_503_not_500(client, site, database_unreachable):
+    """Before anything is stored the site and the consent policy are read: that failing is no server error."""
+    response = post(client, batch(site, [make_event()]))
+    assert (response.status_code, response.json()["error"], response["Retry-After"]) == (503, "unavailable", "5")
 
 
 def test_rejected_input_with_nul_characters_is_still_recorded(client, site):

@@ -174,6 +174,41 @@ def test_clock_skew_of_the_sender_is_corrected_with_sent_at(client, keys):
     assert abs(stored - (time.time() - 10)) < 5
 
 
+def test_a_message_without_a_timestamp_happened_when_it_was_received(client, keys):
+    consented(keys, "anon-visitor-1", "analytics")
+    message = {**track("anon-visitor-1", "x"), "sentAt": iso(600)}  # the sender's clock runs 10 minutes ahead
+    del message["timestamp"]
+    assert send(client, keys, "/v1/track", message).status_code == 200
+    assert abs(Event.objects.get().ts.timestamp() - time.time()) < 5
+
+
+def test_an_identify_without_a_user_id_names_the_segment_field(client, keys):
+    response = send(client, keys, "/v1/identify", {"messageId": "m1", "anonymousId": "anon-visitor-1"})
+    assert response.status_code == 422
+    assert "needs `userId`" in response.json()["rejected"][0]["error"]
+
+
+def test_requests_refused_whole_are_counted_as_drops(client, keys, attune_settings):
+    attune_settings(RATE_LIMIT_SERVER_PER_MINUTE=1, SERVER_MAX_MESSAGES=2)
+    consented(keys, "anon-visitor-1", "analytics")
+    statuses = [
+        send(client, keys, "/v1/batch", {"batch": [track("anon-visitor-1", "x") for _ in range(3)]}).status_code,
+        send(client, keys, "/v1/track", track("anon-visitor-1", "x")).status_code,
+        send(client, keys, "/v1/track", track("anon-visitor-1", "x")).status_code,
+        client.post("/v1/batch", b"{not json", content_type="application/json",
+                    HTTP_AUTHORIZATION=auth(keys.write_key)).status_code,
+    ]
+    assert statuses == [413, 200, 429, 400]
+    counted = dict(DropCounter.objects.filter(site_id=keys.site.id).values_list("reason", "count"))
+    assert counted == {"invalid": 4, "rate_limited": 1}  # 3 messages too many, 1 rate limited, 1 unreadable body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_database_cannot_be_reached_the_api_answers_503(client, keys, database_unreachable):
+    response = send(client, keys, "/v1/track", track("anon-visitor-1", "x"))
+    assert (response.status_code, response.json()["error"], response["Retry-After"]) == (503, "unavailable", "5")
+
+
 def test_the_openapi_document_describes_every_http_api(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert {"/collect", "/v1/batch", "/v1/track", "/v1/identify", "/v1/page"} <= set(schema["paths"])

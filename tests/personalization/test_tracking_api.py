@@ -1,5 +1,7 @@
 """attune.track() and attune.identify() from Django code."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import RequestFactory
 
@@ -38,6 +40,14 @@ def test_track_for_a_request_without_any_visitor_cookie_is_a_no_op(site):
 def test_an_invalid_event_raises_an_error_that_says_what_to_fix(site):
     with pytest.raises(attune.TrackingError, match=r"props\.revenue"):
         attune.track(request_with_consent("visitor-req-3", "analytics"), "purchase", {"revenue": "lots"}, site=site)
+
+
+def test_decimal_money_is_sent_as_a_number_and_what_json_cannot_hold_is_named(site):
+    request = request_with_consent("visitor-req-4", "analytics")
+    assert attune.track(request, "purchase", {"revenue": Decimal("59.90")}, site=site).accepted == 1
+    assert Profile.objects.get().revenue_cents == 5990
+    with pytest.raises(attune.TrackingError, match="not JSON serializable: set"):
+        attune.track(request, "purchase", {"sizes": {41, 42}}, site=site)
 
 
 def test_identify_links_the_visitor_to_a_user_across_devices(site):
