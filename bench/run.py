@@ -31,6 +31,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 PORT = 8765
 WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+WRK_ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # of each endpoint, interleaved
 DRAIN_EVENTS = int(os.environ.get("BENCH_DRAIN_EVENTS", "300000"))
 E2E_SECONDS = 30
 
@@ -145,7 +146,7 @@ def collector_ratio(env: dict) -> dict:
         for path in ("/collect", *BASELINES.values()):
             wrk(path, seconds=2)
         collector, rates = [], {name: [] for name in BASELINES}
-        for round_ in range(2):
+        for round_ in range(WRK_ROUNDS):
             collector.append(wrk("/collect", seed=20 + round_))
             for index, (name, path) in enumerate(BASELINES.items()):
                 rates[name].append(wrk(path, seed=10 * index + round_)["rate"])
