@@ -47,16 +47,17 @@ const take = () => {
   return events
 }
 
-const body = (events) => {
+/** `lost`: the outbox's count of events dropped on the device, reported once (0 in the second half of a split). */
+const body = (events, lost = outbox().lost) => {
   const state = consent()
   return JSON.stringify({
     site: config.site_, vid: state.vid, sid: page.sid_, sent: Date.now(), consent: state.token,
-    wd: W.navigator.webdriver, lost: outbox().lost, events,
+    wd: W.navigator.webdriver, lost, events,
   })
 }
 
-const post = (events, keepalive) =>
-  fetch(config.endpoint_, { method: 'POST', body: body(events), keepalive }).then((r) => {
+const post = (events, keepalive, lost) =>
+  fetch(config.endpoint_, { method: 'POST', body: body(events, lost), keepalive }).then((r) => {
     if (r.status >= 500 || r.status === 429) throw r.status // worth retrying; 4xx bodies are not
     delivered(events)
   })
@@ -116,7 +117,7 @@ export const flushOnHide = () => {
       // refused (quota, blocker): split in two and send with fetch(keepalive)
       const half = (events.length + 1) >> 1
       post(events.slice(0, half), true).catch(() => {})
-      if (events.length > 1) post(events.slice(half), true).catch(() => {})
+      if (events.length > 1) post(events.slice(half), true, 0).catch(() => {})
     }
   }
 }

@@ -159,6 +159,14 @@ test('on page hide the queue goes out by sendBeacon, split and sent by fetch(kee
   assert.deepEqual(q.sent.map((s) => [s.via, s.keepalive, s.body.events.length]), [['fetch', true, 3], ['fetch', true, 2]])
 })
 
+test('events lost on the device are reported by one half of a split batch, not both', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections', beacon: false,
+    storage: { attune_q: { e: [], lost: 7 } } })
+  for (let i = 0; i < 5; i++) p.attune('track', 'x')
+  p.hide()
+  assert.deepEqual(p.sent.map((s) => s.body.lost), [7, 0])
+})
+
 test('single-page navigation counts one page view per new URL', async () => {
   const p = page({ granted: ['necessary', 'analytics'] })
   p.window.history.pushState({}, '', '/products/coat')
