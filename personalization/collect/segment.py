@@ -20,6 +20,7 @@ CONSENT_ALIASES = {
     "marketing": "marketing", "advertising": "marketing", "targeting": "marketing",
 }
 MESSAGE_ID_NAMESPACE = uuid.UUID("8a4c2f3e-6d1b-4e57-9a0f-3c2b1d4e5f60")
+USER_VISITOR_PREFIX = "u_"  # a visitor made from a user id, for messages without anonymousId
 VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -60,7 +61,7 @@ def message_visitor_id(message: dict, user_key: str) -> str:
             return anonymous_id
         return "a_" + hashlib.sha256(anonymous_id.encode()).hexdigest()[:40]
     if user_key:
-        return "u_" + hashlib.sha256(user_key.encode()).hexdigest()[:40]
+        return USER_VISITOR_PREFIX + hashlib.sha256(user_key.encode()).hexdigest()[:40]
     raise MessageInvalid("Each message needs an `anonymousId` or a `userId`.")
 
 

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from ..collect.batch import CollectedBatch
+from ..collect.segment import USER_VISITOR_PREFIX
 from ..models import Profile, Session, Visitor
 from .activity import datetime_to_ms
 from .sql import execute_many, fetch, in_list, one_of, time_param
@@ -82,3 +84,25 @@ def profile_user_lookup(*, site_id: int, user_keys: list[str]) -> dict[str, int]
     if not user_keys:
         return {}
     return dict(Profile.objects.filter(site_id=site_id, user_key__in=user_keys).values_list("user_key", "id"))
+
+
+def user_visitors_place(batches: list[CollectedBatch]) -> None:
+    """Server events sent with a userId and no anonymousId come with a visitor made from the user ("u_…"). When that
+    user's profile already has a browser visitor, they are placed with it instead: the one whose latest session
+    started at or before the events (else the latest), so that a purchase a backend confirms lands in the session
+    the visitor browsed in, converting it, rather than in a session of its own that leaves the browsing session
+    counted as abandoned. A user never identified in a browser keeps the visitor made from the user id."""
+    for batch in batches:
+        if batch.source != "server" or not batch.visitor_id.startswith(USER_VISITOR_PREFIX) or not batch.events:
+            continue
+        user_key = next((event.user_key for event in batch.events if event.user_key), "")
+        if not user_key:
+            continue
+        rows = fetch(
+            f"SELECT s.visitor_id FROM {SESSION_TABLE} s JOIN {PROFILE_TABLE} p ON p.id = s.profile_id "
+            f"WHERE p.site_id = %s AND p.user_key = %s AND substr(s.visitor_id, 1, 2) <> '{USER_VISITOR_PREFIX}' "
+            "ORDER BY CASE WHEN s.started_at <= %s THEN 0 ELSE 1 END, s.started_at DESC LIMIT 1",
+            [batch.site_id, user_key, time_param(min(event.ts_ms for event in batch.events))],
+        )
+        if rows:
+            batch.visitor_id = rows[0][0]

@@ -20,6 +20,7 @@ from .activity import Activity, ms_to_datetime
 from .apply import Identify, activities_apply, activities_group, site_goals
 from .sql import writer_turn
 from .store import drops_add, event_row, events_insert, failures_insert
+from .visitors import user_visitors_place
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def batches_write(batches: list[CollectedBatch]) -> WriteResult:
 def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
     counts = [[0, 0] for _ in batches]
+    user_visitors_place(batches)
     erased = erased_visitors(batches)
     drops: Counter = Counter()
     failures = []

@@ -120,7 +120,23 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
     assert Profile.objects.count() == 1
     profile = Profile.objects.get()
     assert (profile.pageviews, profile.goal_counts, profile.revenue_cents) == (1, {"purchase": 1}, 1250)
-    assert profile.visitors.count() == 2
+    # Sent with the userId alone, the purchase lands with the user's browser visitor, in the session it browsed in.
+    assert list(profile.visitors.values_list("visitor_id", flat=True)) == ["browser-visitor"]
+    assert Event.objects.get(name="purchase").visitor_id == "browser-visitor"
+    session = profile.session_rows.get()
+    assert (session.pageviews, session.purchased, profile.sessions) == (1, True, 1)
+
+
+def test_a_user_never_seen_in_a_browser_keeps_a_visitor_made_from_the_user_id(client, keys):
+    keys.site.server_default_categories = ["analytics"]
+    keys.site.save()
+    from personalization.selectors import site_cache_clear
+
+    site_cache_clear()
+    server = {"type": "track", "messageId": str(uuid.uuid4()), "userId": "user-43", "event": "Order Completed",
+              "properties": {"revenue": 3}, "timestamp": iso(-2)}
+    assert send(client, keys, "/v1/track", server).status_code == 200
+    assert Event.objects.get().visitor_id.startswith("u_")
 
 
 def test_historical_events_are_sessionised_in_event_time(client, keys):
