@@ -15,6 +15,7 @@ from django.conf import settings
 
 from consent.services.choices import consent_record_create
 from personalization.models import DropCounter, Event, Profile
+from personalization.selectors import site_cache_clear
 from personalization.services.sites import site_create
 
 from ..conftest import ORIGIN, consent_token, make_event, now_ms
@@ -49,6 +50,18 @@ def iso(delta_seconds: float = 0) -> str:
 def consented(keys, visitor_id, *categories):
     consent_record_create(site_key=keys.site.public_key, visitor_id=visitor_id, granted=set(categories),
                           source="banner", policy_version=0)
+
+
+def server_default(keys, *categories):
+    """What the site stores of server events that come with no consent information."""
+    keys.site.server_default_categories = list(categories)
+    keys.site.save()
+    site_cache_clear()
+
+
+def purchase_by_user(user_id, revenue):
+    return {"type": "track", "messageId": str(uuid.uuid4()), "userId": user_id, "event": "Order Completed",
+            "properties": {"revenue": revenue}, "timestamp": iso(-2)}
 
 
 def track(visitor, event, **props):
@@ -94,11 +107,7 @@ def test_recorded_consent_wins_over_what_the_sender_claims(client, keys):
 
 def test_with_no_consent_information_the_site_default_applies_and_it_stores_nothing(client, keys):
     assert send(client, keys, "/v1/track", track("anon-visitor-5", "Viewed")).json()["dropped"] == {"no_consent": 1}
-    keys.site.server_default_categories = ["analytics"]
-    keys.site.save()
-    from personalization.selectors import site_cache_clear
-
-    site_cache_clear()
+    server_default(keys, "analytics")
     assert send(client, keys, "/v1/track", track("anon-visitor-5", "Viewed")).json()["accepted"] == 1
 
 
@@ -109,14 +118,8 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
                "events": [make_event("page_view", url=ORIGIN + "/"), make_event("identify", user_id="user-42")]}
     client.post("/collect", orjson.dumps(browser), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
                 HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
-    keys.site.server_default_categories = ["analytics"]
-    keys.site.save()
-    from personalization.selectors import site_cache_clear
-
-    site_cache_clear()
-    server = {"type": "track", "messageId": str(uuid.uuid4()), "userId": "user-42", "event": "Order Completed",
-              "properties": {"revenue": 12.5}, "timestamp": iso(-2)}
-    assert send(client, keys, "/v1/track", server).status_code == 200
+    server_default(keys, "analytics")
+    assert send(client, keys, "/v1/track", purchase_by_user("user-42", 12.5)).status_code == 200
     assert Profile.objects.count() == 1
     profile = Profile.objects.get()
     assert (profile.pageviews, profile.goal_counts, profile.revenue_cents) == (1, {"purchase": 1}, 1250)
@@ -128,14 +131,8 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
 
 
 def test_a_user_never_seen_in_a_browser_keeps_a_visitor_made_from_the_user_id(client, keys):
-    keys.site.server_default_categories = ["analytics"]
-    keys.site.save()
-    from personalization.selectors import site_cache_clear
-
-    site_cache_clear()
-    server = {"type": "track", "messageId": str(uuid.uuid4()), "userId": "user-43", "event": "Order Completed",
-              "properties": {"revenue": 3}, "timestamp": iso(-2)}
-    assert send(client, keys, "/v1/track", server).status_code == 200
+    server_default(keys, "analytics")
+    assert send(client, keys, "/v1/track", purchase_by_user("user-43", 3)).status_code == 200
     assert Event.objects.get().visitor_id.startswith("u_")
 
 
