@@ -14,6 +14,7 @@ urlpatterns = [
     path("v1/batch", BatchView.as_view(), name="segment-batch"),
     path("v1/track", SegmentView.as_view(message_type="track"), name="segment-track"),
     path("v1/identify", SegmentView.as_view(message_type="identify"), name="segment-identify"),
+    path("v1/alias", SegmentView.as_view(message_type="alias"), name="segment-alias"),
     path("v1/page", SegmentView.as_view(message_type="page"), name="segment-page"),
     path("v1/screen", SegmentView.as_view(message_type="screen"), name="segment-screen"),
     path("api/schema/", SchemaView.as_view(), name="schema"),

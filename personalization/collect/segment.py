@@ -54,8 +54,9 @@ def message_event_id(message_id: object, site_key: str) -> str:
 
 
 def message_visitor_id(message: dict, user_key: str) -> str:
-    """The visitor id: anonymousId (hashed when it is not in Attune's alphabet), else one made from the user."""
-    anonymous_id = message.get("anonymousId")
+    """The visitor id: anonymousId (previousId for an alias; hashed when it is not in Attune's alphabet), else one
+    made from the user."""
+    anonymous_id = message.get("previousId" if message.get("type") == "alias" else "anonymousId")
     if isinstance(anonymous_id, str) and anonymous_id:
         if 8 <= len(anonymous_id) <= 64 and set(anonymous_id) <= VISITOR_ID_CHARACTERS:
             return anonymous_id
@@ -103,10 +104,14 @@ def message_to_event(message: object, *, site_key: str, default_sent_ms: int | N
             event["cat"] = properties["category"]
     elif kind == "identify":
         event.update(type="identify", props={})
-    elif kind in ("group", "alias"):
-        raise MessageInvalid(f"`{kind}` messages are not supported; link a visitor to a user with `identify`.")
+    elif kind == "alias":  # the visitor known by previousId is the user: an identify of that visitor
+        if not isinstance(message.get("previousId"), str) or not message["previousId"]:
+            raise MessageInvalid("An alias message needs `previousId`, the anonymous id the user had, and `userId`.")
+        event.update(type="identify", props={})
+    elif kind == "group":
+        raise MessageInvalid("`group` messages are not supported; send the account as a property of your events.")
     else:
-        raise MessageInvalid(f"`type` {str(kind)[:20]!r} is unknown; use track, page, screen or identify.")
+        raise MessageInvalid(f"`type` {str(kind)[:20]!r} is unknown; use track, page, screen, identify or alias.")
     timestamp = iso_ms(message.get("timestamp"), "timestamp") or iso_ms(message.get("originalTimestamp"), "originalTimestamp")
     sent_ms = iso_ms(message.get("sentAt"), "sentAt") or default_sent_ms
     if timestamp is None:  # as Segment does: a message without a time happened when it was received

@@ -70,7 +70,7 @@ def server_messages_ingest(*, site: SiteInfo, messages: list, received_ms: int |
             user_key = user_key_for(site.id, str(user_id)) if user_id not in (None, "") else ""
             if raw["type"] == "identify":
                 if not user_key:
-                    raise MessageInvalid("An identify message needs `userId`, the user's id in your system.")
+                    raise MessageInvalid(f"An {message['type']} message needs `userId`, the user's id in your system.")
                 raw["user_id"] = str(user_id)
             visitor_id = message_visitor_id(message, user_key)
             event = event_validate(raw, BatchContext(received_ms=received_ms, skew_ms=skew), collect_limits())

@@ -1,4 +1,5 @@
-"""The Segment-compatible HTTP tracking API: POST /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen.
+"""The Segment-compatible HTTP tracking API: POST /v1/batch, /v1/track, /v1/identify, /v1/alias, /v1/page,
+/v1/screen.
 
 Authenticate with the site's write key as the HTTP basic-auth user name (empty password), as
 every Segment SDK does; gzip bodies are accepted. Thin: decoding and auth here, the rest in
@@ -72,11 +73,13 @@ class HasSite(BasePermission):
 
 
 class MessageSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["track", "page", "screen", "identify"], required=False)
+    type = serializers.ChoiceField(choices=["track", "page", "screen", "identify", "alias"], required=False)
     messageId = serializers.CharField(help_text="Unique per message; reused on retries, so they store nothing twice.")
     anonymousId = serializers.CharField(required=False, help_text="The visitor id (`v` in the attune_consent cookie's "
                                         "payload; attune.track(request, ...) reads it for you).")
     userId = serializers.CharField(required=False, help_text="The site's user id; stored as a keyed hash.")
+    previousId = serializers.CharField(required=False, help_text="alias: the anonymous id the user had; that "
+                                       "visitor is linked to userId, as by an identify.")
     event = serializers.CharField(required=False, help_text="track: the event name. 'Order Completed' counts as "
                                   "purchase, 'Product Added' as add_to_cart.")
     name = serializers.CharField(required=False)

@@ -130,6 +130,21 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
     assert (session.pageviews, session.purchased, profile.sessions) == (1, True, 1)
 
 
+def test_alias_links_the_anonymous_visitor_to_the_user_and_later_events_by_user_id_join_it(client, keys):
+    consented(keys, "anon-visitor-7", "analytics")
+    assert send(client, keys, "/v1/page", {"messageId": str(uuid.uuid4()), "anonymousId": "anon-visitor-7",
+                                           "properties": {"url": ORIGIN + "/pricing"}, "timestamp": iso(-60)}
+                ).status_code == 200
+    alias = {"messageId": str(uuid.uuid4()), "previousId": "anon-visitor-7", "userId": "user-77", "timestamp": iso(-30)}
+    assert send(client, keys, "/v1/alias", alias).json() == {"success": True, "accepted": 1}
+    server_default(keys, "analytics")
+    assert send(client, keys, "/v1/track", purchase_by_user("user-77", 20)).status_code == 200
+    profile = Profile.objects.get()
+    assert profile.user_key and "user-77" not in profile.user_key
+    assert (profile.pageviews, profile.goal_counts, profile.sessions) == (1, {"purchase": 1}, 1)
+    assert list(profile.visitors.values_list("visitor_id", flat=True)) == ["anon-visitor-7"]
+
+
 def test_a_user_never_seen_in_a_browser_keeps_a_visitor_made_from_the_user_id(client, keys):
     server_default(keys, "analytics")
     assert send(client, keys, "/v1/track", purchase_by_user("user-43", 3)).status_code == 200
@@ -164,7 +179,7 @@ def test_bad_messages_are_explained_and_the_good_ones_kept(client, keys):
     answer = response.json()
     assert answer["accepted"] == 1
     assert [r["index"] for r in answer["rejected"]] == [1, 2, 3]
-    assert "identify" in answer["rejected"][0]["error"]
+    assert "needs `previousId`" in answer["rejected"][0]["error"]
     assert "needs `event`" in answer["rejected"][1]["error"]
     assert "ISO 8601" in answer["rejected"][2]["error"]
     assert DropCounter.objects.get(reason="invalid").count == 3
@@ -224,7 +239,7 @@ def test_when_the_database_cannot_be_reached_the_api_answers_503(client, keys, d
 
 def test_the_openapi_document_describes_every_http_api(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    assert {"/collect", "/v1/batch", "/v1/track", "/v1/identify", "/v1/page"} <= set(schema["paths"])
+    assert {"/collect", "/v1/batch", "/v1/track", "/v1/identify", "/v1/alias", "/v1/page"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["writeKey"]["scheme"] == "basic"
 
 
