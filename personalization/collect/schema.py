@@ -70,6 +70,8 @@ class BatchContext:
 def whole_number(value: object, field: str, *, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise EventInvalid(f"`{field}` must be a number.")
+    if isinstance(value, float) and not value.is_integer():
+        raise EventInvalid(f"`{field}` must be a whole number, such as {int(value)}.")
     if not low <= value <= high:
         raise EventInvalid(f"`{field}` must be between {low} and {high}.")
     return int(value)
@@ -199,18 +201,19 @@ def canonical_uuid(value: str) -> str:
 
 
 def type_props_check(event_type: str, name: str, props: dict) -> None:
-    """The properties each event type depends on, checked so that profiles never read garbage."""
+    """The properties each event type depends on, checked so that profiles never read garbage. Whole numbers sent
+    as floats (`1500.0`) are kept as integers, which is what sessions and profiles store them as."""
     if event_type == "engagement":
-        whole_number(props.get("engaged_ms"), "props.engaged_ms", low=0, high=DAY_MS)
+        props["engaged_ms"] = whole_number(props.get("engaged_ms"), "props.engaged_ms", low=0, high=DAY_MS)
     elif event_type == "scroll":
-        whole_number(props.get("depth"), "props.depth", low=0, high=100)
+        props["depth"] = whole_number(props.get("depth"), "props.depth", low=0, high=100)
     elif event_type == "video" and not (isinstance(props.get("action"), str) and props["action"] in VIDEO_ACTIONS):
         raise EventInvalid(f"`props.action` of a video event must be one of: {', '.join(sorted(VIDEO_ACTIONS))}.")
     elif event_type == "section" and not (isinstance(props.get("action"), str) and props["action"] in SECTION_ACTIONS):
         raise EventInvalid("`props.action` of a section event must be `enter` or `exit`.")
     elif event_type == "track":
         if "quantity" in props:
-            whole_number(props["quantity"], "props.quantity", low=1, high=10_000)
+            props["quantity"] = whole_number(props["quantity"], "props.quantity", low=1, high=10_000)
         for money in ("price", "revenue", "value"):
             if money in props:
                 amount = props[money]

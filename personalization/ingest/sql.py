@@ -17,10 +17,13 @@ from .activity import datetime_to_ms, ms_to_datetime
 NAIVE_EPOCH = datetime(1970, 1, 1)
 
 
+@contextlib.contextmanager
 def raw_cursor():
-    """The driver's own cursor, closed after use."""
+    """The driver's own cursor, closed after use; the driver's errors come out as Django's (DataError,
+    OperationalError...), so that callers tell a bad batch from a database that went away."""
     connection.ensure_connection()
-    return contextlib.closing(connection.connection.cursor())
+    with connection.wrap_database_errors, contextlib.closing(connection.connection.cursor()) as cursor:
+        yield cursor
 
 
 def placeholders(sql: str) -> str:

@@ -217,6 +217,19 @@ def test_when_the_database_cannot_be_reached_the_collector_answers_503_not_500(c
     assert (response.status_code, response.json()["error"], response["Retry-After"]) == (503, "unavailable", "5")
 
 
+def test_counts_the_profile_stores_as_integers_must_be_whole_numbers(client, site):
+    events = [make_event("engagement", pv="p1", props={"engaged_ms": 1500.5}),
+              make_event("engagement", pv="p1", props={"engaged_ms": 1500.0}),
+              make_event("track", name="add_to_cart", props={"quantity": 2.0, "price": 5})]
+    response = post(client, batch(site, events))
+    assert response.status_code == 422
+    assert [(r["index"], r["error"]) for r in response.json()["rejected"]] == [
+        (0, "`props.engaged_ms` must be a whole number, such as 1500.")]
+    profile = Profile.objects.get()
+    assert (profile.engaged_ms, profile.cart_items) == (1500, 2)
+    assert Event.objects.get(type="engagement").props == {"engaged_ms": 1500}
+
+
 def test_rejected_input_with_nul_characters_is_still_recorded(client, site):
     body = batch(site, [{"id": "bad\x00id", "type": "click", "ts": now_ms()}])
     response = post(client, body)

@@ -102,6 +102,29 @@ def test_a_batch_stored_but_not_acknowledged_is_replayed_harmlessly(client, site
     assert Profile.objects.get().events == 3
 
 
+@pytest.mark.django_db
+def test_a_batch_the_database_refuses_is_dead_lettered_and_the_rest_of_the_chunk_stored(client, site, redis_mode):
+    """A batch queued before a validation rule existed (here a fractional engaged time, which a bigint column
+    refuses) must not block the stream: it goes to the failed events with its payload; the others are stored."""
+    from personalization.collect.batch import CollectedBatch, CollectedEvent
+    from personalization.models import FailedEvent
+    from personalization.services.handover import batches_store
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores 1500.5 in an integer column")
+    post(client, site, [make_event("click")])
+    poison = CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=now_ms(), visitor_id="visitor-0002",
+                            consent="analytics,necessary")
+    poison.events.append(CollectedEvent("0193a1b2-c3d4-7e5f-a000-000000000001", "engagement", "", now_ms(), 0, "", "",
+                                        "", "pv-1", "", {"engaged_ms": 1500.5}, {}, "analytics"))
+    batches_store([poison])
+    post(client, site, [make_event("click")])
+    stats = stream_drain(consumer="worker", max_seconds=10, until_empty=True)
+    assert (stats.entries, stats.stored, stats.dead_lettered) == (3, 2, 1)
+    assert "could not be stored" in FailedEvent.objects.get().detail
+    assert stream_length() == 0
+
+
 def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
