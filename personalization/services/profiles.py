@@ -10,6 +10,7 @@ from ..ingest.profile_rows import profiles_write
 from ..ingest.session_rows import session_row, sessions_write
 from ..ingest.sessionize import sessions_from_activities
 from ..models import Profile, Session, Site, Visitor
+from .sessions import sessions_close_past
 
 
 def profiles_rebuild(*, site: Site | None = None, chunk_size: int = 200) -> int:
@@ -42,5 +43,6 @@ def profiles_chunk_rebuild(*, site: Site, goals: frozenset[str], profile_ids: li
             sessions.extend(visitor_sessions)
         states[profile_id] = profile_from_scratch(activities, sessions, goals)
     sessions_write(inserts=session_rows, updates=[], deletes=[])
+    sessions_close_past(Session.objects.filter(profile_id__in=profile_ids))
     profiles_write(states)
     return len(profile_ids)

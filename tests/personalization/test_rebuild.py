@@ -64,3 +64,20 @@ def test_rebuild_gives_identical_profiles_and_sessions_for_random_event_streams(
     incremental = snapshot(site)
     profiles_rebuild(site=site)
     assert snapshot(site) == incremental
+
+
+@pytest.mark.django_db
+def test_rebuild_keeps_what_closing_sessions_decided_and_announces_nothing_again(site):
+    from personalization.services.sessions import sessions_close_idle
+
+    events = [CollectedEvent(f"0193a1b2-c3d4-7e5f-a000-00000000000{i}", kind, name, BASE_MS + i * 1000, 0,
+                             "https://shop.example/p", "/p", "", "pv-1", "", props, {}, "analytics")
+              for i, (kind, name, props) in enumerate([("page_view", "", {}),
+                                                       ("track", "add_to_cart", {"quantity": 1, "price": 5})])]
+    batches_write([CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=BASE_MS + 2000,
+                                  visitor_id="visitor-aaaa", consent="analytics,necessary", events=events)])
+    assert sessions_close_idle() == 1
+    profiles_rebuild(site=site)
+    session = Session.objects.get()
+    assert (session.closed_at is not None, session.abandoned) == (True, True)
+    assert sessions_close_idle() == 0  # nothing reopened, so nothing closed (and announced) a second time
