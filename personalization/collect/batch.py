@@ -24,7 +24,7 @@ class CollectedEvent(msgspec.Struct, array_like=True):
     props: dict
     dimensions: dict
     purpose: str  # the category the event names, else its type's; storing it needs both (schema.event_allowed)
-    user_key: str = ""  # identify events only: the user id, hashed unless configured otherwise
+    user_key: str = ""  # the user id of an identify (or of any event sent with one), hashed unless configured otherwise
 
 
 class Failure(msgspec.Struct, array_like=True):

@@ -100,7 +100,8 @@ def user_visitors_place(batches: list[CollectedBatch]) -> None:
             continue
         rows = fetch(
             f"SELECT s.visitor_id FROM {SESSION_TABLE} s JOIN {PROFILE_TABLE} p ON p.id = s.profile_id "
-            f"WHERE p.site_id = %s AND p.user_key = %s AND substr(s.visitor_id, 1, 2) <> '{USER_VISITOR_PREFIX}' "
+            f"WHERE p.site_id = %s AND p.user_key = %s "
+            f"AND substr(s.visitor_id, 1, {len(USER_VISITOR_PREFIX)}) <> '{USER_VISITOR_PREFIX}' "
             "ORDER BY CASE WHEN s.started_at <= %s THEN 0 ELSE 1 END, s.started_at DESC LIMIT 1",
             [batch.site_id, user_key, time_param(min(event.ts_ms for event in batch.events))],
         )
