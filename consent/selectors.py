@@ -5,21 +5,16 @@ import time
 from django.conf import settings
 
 from .models import ConsentPolicy, ConsentRecord
+from .remembered import Remembered
 from .state import ConsentState, consent_cookie_token, consent_state_from_token, no_consent
 
 POLICY_CACHE_SECONDS = 10
-_policy_cache: dict[str, tuple[float, object]] = {}
+_policy_cache = Remembered(seconds=POLICY_CACHE_SECONDS)
 
 
 def policy_remembered(key: str, load):
     """`load()`'s answer, kept in memory for a few seconds: policies are read on every batch and every page."""
-    cached = _policy_cache.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < POLICY_CACHE_SECONDS:
-        return cached[1]
-    value = load()
-    _policy_cache[key] = (now, value)
-    return value
+    return _policy_cache.get(key, load)
 
 
 def policy_current() -> ConsentPolicy | None:

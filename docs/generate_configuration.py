@@ -23,7 +23,8 @@ Everything host-specific comes from the environment; every product setting lives
 | `ATTUNE_VAR_DIR` | `var/` | where the SQLite file and collected static files go |
 | `LOG_LEVEL` | `INFO` | |
 | `SECURE_SSL_REDIRECT`, `SECURE_HSTS_SECONDS` | on, one year | with `DEBUG` off |
-| `WEB_BIND`, `WEB_WORKERS`, `WEB_THREADS`, `WEB_SWITCH_INTERVAL` | `127.0.0.1:8000`; with `REDIS_URL` 2 processes per core of 8 threads, else 2 processes of 64 threads and 0.5 ms | gunicorn (`config/gunicorn.py` says why) |
+| `WEB_BIND`, `WEB_WORKER_CLASS`, `WEB_WORKERS`, `WEB_THREADS`, `WEB_CONNECTIONS`, `WEB_SWITCH_INTERVAL` | `127.0.0.1:8000`; with `REDIS_URL` 2 gevent processes per core of up to 1,000 requests each, else 2 processes of 64 threads and 0.5 ms | gunicorn (`config/gunicorn.py` says why) |
+| `DATABASE_POOL_SIZE` | 0: a connection per thread, kept 600 s; 8 under gevent workers | PostgreSQL connections per process, taken from a pool for each request |
 
 ## `ATTUNE` settings
 

@@ -1,10 +1,11 @@
 """Reads used on the hot path and by views: sites by key, kept in memory for a short time."""
 
 import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from consent.remembered import Remembered
 
 from .models import Site, write_key_digest
 
@@ -24,10 +25,11 @@ class SiteInfo:
         return "*" in self.allowed_origins or origin.rstrip("/").lower() in self.allowed_origins
 
 
-_by_public_key: dict[str, tuple[float, SiteInfo | None]] = {}
-_by_id: dict[str, tuple[float, SiteInfo | None]] = {}
-_by_write_key: dict[str, tuple[float, SiteInfo | None]] = {}
-_default: dict[str, tuple[float, SiteInfo | None]] = {}
+# One cache per way of naming a site, each keyed by that name. Site changes reach every process within 30 s.
+_by_public_key = Remembered(seconds=SITE_CACHE_SECONDS)
+_by_id = Remembered(seconds=SITE_CACHE_SECONDS)
+_by_write_key = Remembered(seconds=SITE_CACHE_SECONDS)
+_default = Remembered(seconds=SITE_CACHE_SECONDS)
 
 
 def site_info(site: Site) -> SiteInfo:
@@ -40,17 +42,12 @@ def site_info(site: Site) -> SiteInfo:
     )
 
 
-def _cached(cache: dict, key: str, load) -> SiteInfo | None:
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit and now - hit[0] < SITE_CACHE_SECONDS:
-        return hit[1]
-    site = load()
-    info = site_info(site) if site else None
-    if len(cache) > 10_000:
-        cache.clear()  # unknown keys sent by a flood must not grow memory without bound
-    cache[key] = (now, info)
-    return info
+def _cached(cache: Remembered, key: str, load) -> SiteInfo | None:
+    def info() -> SiteInfo | None:
+        site = load()
+        return site_info(site) if site else None
+
+    return cache.get(key, info)
 
 
 def site_for_public_key(public_key: str) -> SiteInfo | None:

@@ -3,10 +3,13 @@
 import dj_database_url
 
 from .base import VAR_DIR
-from .environment import env_str
+from .environment import env_int, env_str
 
 DATABASE_URL = env_str("DATABASE_URL", "")
 REDIS_URL = env_str("REDIS_URL", "")
+# Connections per process taken from a pool (PostgreSQL) and given back after each request, instead of one kept
+# per thread: set by config/gunicorn.py for gevent workers, whose requests are greenlets, hundreds at once.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 
 SQLITE_OPTIONS = {
     # WAL lets readers run beside the one writer; NORMAL syncs at checkpoints, which is
@@ -25,9 +28,12 @@ SQLITE_OPTIONS = {
 }
 
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if DATABASE_POOL_SIZE else 600)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif DATABASE_POOL_SIZE:
+        # A request waits up to `timeout` seconds for a free connection, then fails with a database error.
+        DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 10}}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
