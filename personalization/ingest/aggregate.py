@@ -105,6 +105,13 @@ def cart_recompute(state: ProfileState, cart_activities: list[Activity]) -> None
         cart_apply(state, activity)
 
 
+def cart_items_at(cart_activities: list[Activity], until_ms: int) -> int:
+    """How many items the cart held just after `until_ms`, from a person's cart events (any order)."""
+    state = ProfileState()
+    cart_recompute(state, [activity for activity in cart_activities if activity.ts_ms <= until_ms])
+    return state.cart_items
+
+
 def profile_add_sessions(state: ProfileState, *, before: list[SessionSummary], after: list[SessionSummary]) -> None:
     """Replace the contribution of sessions `before` with that of sessions `after`."""
     for sign, summaries in ((-1, before), (1, after)):

@@ -13,7 +13,7 @@ from .activity import CART_EVENTS, Activity, ms_to_datetime
 from .aggregate import ProfileState, cart_recompute, profile_add_activities, profile_add_sessions, profile_merge
 from .profile_rows import profiles_lock, profiles_write
 from .session_rows import session_row, sessions_load, sessions_write
-from .sessionize import sessions_apply, sessions_from_activities
+from .sessionize import sessions_apply
 from .visitors import VisitorLink, profile_reassign, profile_user_lookup, visitors_of_profile, visitors_resolve
 
 ACTIVITY_COLUMNS = ("ts", "event_id", "type", "name", "path", "referrer", "page_view_id", "category", "props", "device_type")
@@ -44,11 +44,12 @@ def activities_from_rows(rows) -> list[Activity]:
     ]
 
 
-def activities_stored(*, site_id: int, visitor_ids: list[str], low_ms: int | None = None, high_ms: int | None = None,
+def activities_stored(*, site_id: int, visitor_ids: list[str], until_ms: int | None = None,
                       cart_only: bool = False) -> list[Activity]:
+    """The stored events of these visitors (up to `until_ms`, only cart events when `cart_only`)."""
     events = Event.objects.filter(site_id=site_id, visitor_id__in=visitor_ids)
-    if low_ms is not None:
-        events = events.filter(ts__gte=ms_to_datetime(low_ms), ts__lte=ms_to_datetime(high_ms))
+    if until_ms is not None:
+        events = events.filter(ts__lte=ms_to_datetime(until_ms))
     if cart_only:
         events = events.filter(type="track", name__in=CART_EVENTS)
     return activities_from_rows(events.values_list(*ACTIVITY_COLUMNS))
@@ -109,17 +110,7 @@ def sessions_update(*, site_id: int, goals, by_visitor: dict[str, list[Activity]
     inserts, updates, deletes = [], [], []
     for visitor_id, activities in by_visitor.items():
         profile_id = links[visitor_id].profile_id
-        before_all = existing.get(visitor_id, [])
-        change = sessions_apply(before_all, activities, gap_ms=gap, goals=goals)
-        if change.needs_recompute:
-            low = min([s.started_ms for s in before_all] + [activities[0].ts_ms])
-            high = max([s.ended_ms for s in before_all] + [activities[-1].ts_ms])
-            stored = activities_stored(site_id=site_id, visitor_ids=[visitor_id], low_ms=low, high_ms=high)
-            after = sessions_from_activities(stored, gap_ms=gap, goals=goals)
-            deletes.extend(s.id for s in before_all)
-            inserts.extend(session_row(site_id, visitor_id, profile_id, s) for s in after)
-            profile_add_sessions(states[profile_id], before=before_all, after=after)
-            continue
+        change = sessions_apply(existing.get(visitor_id, []), activities, gap_ms=gap, goals=goals)
         deletes.extend(change.deletes)
         for summary in change.upserts:
             row = session_row(site_id, visitor_id, profile_id, summary)

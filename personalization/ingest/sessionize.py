@@ -1,14 +1,15 @@
 """Sessions from events in event time, merged incrementally (pure).
 
 A session summary is built so that two summaries of adjacent stretches of time merge into
-the summary of their union; folding events in time order or merging summaries gives the
-same result. The one order-dependent fact is the cart (a purchase empties it), so a cart
-event that lands inside an existing session's span asks for a recompute from stored events.
+the summary of their union: every fact is a sum, a count, a min or a max, so folding events in
+any order or merging summaries gives the same result. The cart, which does depend on order (a
+purchase empties it), is the profile's (aggregate.py); a session only counts its cart changes,
+and whether it ended with items in the cart is decided when it closes (services/sessions.py).
 """
 
 from dataclasses import dataclass, field, replace
 
-from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, goal_of, quantity
+from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, goal_of
 
 
 @dataclass(slots=True)
@@ -21,7 +22,7 @@ class SessionSummary:
     conversions: int = 0
     revenue_cents: int = 0
     purchased: bool = False
-    cart_net: int = 0
+    cart_changes: int = 0  # items added to or removed from the cart: events, not quantities
     entry: tuple = ()  # (ts_ms, path, referrer) of the first page view
     exit: tuple = ()  # (ts_ms, path) of the last page view
     device_type: str = ""
@@ -55,10 +56,8 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
         if activity.name == PURCHASE:
             summary.purchased = True
             summary.revenue_cents = cents(activity.props.get("revenue", activity.props.get("value")))
-        elif activity.name == CART_ADD:
-            summary.cart_net = quantity(activity.props)
-        elif activity.name == CART_REMOVE:
-            summary.cart_net = -quantity(activity.props)
+        elif activity.name in (CART_ADD, CART_REMOVE):
+            summary.cart_changes = 1
     if activity.page_view_id:
         engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
         scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
@@ -67,8 +66,7 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
 
 
 def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[str]) -> None:
-    """Add one event to `summary` in place: the cheap equivalent of merging with the event's own summary.
-    Everything but the cart is order-free; a cart event must not be earlier than the summary's end."""
+    """Add one event to `summary` in place: the cheap equivalent of merging with the event's own summary."""
     ts = activity.ts_ms
     if ts < summary.started_ms:
         summary.started_ms = ts
@@ -87,12 +85,9 @@ def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[st
     if activity.type == "track":
         if activity.name == PURCHASE:
             summary.purchased = True
-            summary.cart_net = 0
             summary.revenue_cents += cents(activity.props.get("revenue", activity.props.get("value")))
-        elif activity.name == CART_ADD:
-            summary.cart_net += quantity(activity.props)
-        elif activity.name == CART_REMOVE:
-            summary.cart_net -= quantity(activity.props)
+        elif activity.name in (CART_ADD, CART_REMOVE):
+            summary.cart_changes += 1
     if activity.page_view_id:
         engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
         scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
@@ -109,7 +104,7 @@ def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[st
 
 
 def summary_merge(earlier: SessionSummary, later: SessionSummary) -> SessionSummary:
-    """The summary of two stretches of one session; `earlier` starts first and they must not interleave cart events."""
+    """The summary of two stretches of one session."""
     merged = SessionSummary(
         started_ms=min(earlier.started_ms, later.started_ms),
         ended_ms=max(earlier.ended_ms, later.ended_ms),
@@ -119,7 +114,7 @@ def summary_merge(earlier: SessionSummary, later: SessionSummary) -> SessionSumm
         conversions=earlier.conversions + later.conversions,
         revenue_cents=earlier.revenue_cents + later.revenue_cents,
         purchased=earlier.purchased or later.purchased,
-        cart_net=later.cart_net if later.purchased else earlier.cart_net + later.cart_net,
+        cart_changes=earlier.cart_changes + later.cart_changes,
         entry=min(part for part in (earlier.entry, later.entry) if part) if earlier.entry or later.entry else (),
         exit=max(part for part in (earlier.exit, later.exit) if part) if earlier.exit or later.exit else (),
     )
@@ -143,7 +138,6 @@ class SessionChange:
     upserts: list[SessionSummary]
     deletes: list[int]
     before: list[SessionSummary]  # the existing sessions the change replaces
-    needs_recompute: bool = False
 
 
 def sessions_apply(
@@ -151,9 +145,6 @@ def sessions_apply(
 ) -> SessionChange:
     """Fold new events into a visitor's sessions. `existing` must hold every session that ends
     after the earliest new event minus the gap and starts before the latest plus the gap."""
-    for activity in activities:
-        if activity.is_cart_event and any(s.started_ms <= activity.ts_ms <= s.ended_ms for s in existing):
-            return SessionChange(upserts=[], deletes=[], before=existing, needs_recompute=True)
     parts = sorted(
         [(s.started_ms, 0, s.ended_ms, "", s) for s in existing]
         + [(a.ts_ms, 1, a.ts_ms, a.event_id, a) for a in activities],
@@ -178,10 +169,8 @@ def sessions_apply(
                 merged = summary_copy(part) if merged is None else summary_merge(merged, part)
             elif merged is None:
                 merged = summary_of(part, goals)
-            elif part.ts_ms >= merged.ended_ms or not part.is_cart_event:
-                summary_add(merged, part, goals)
             else:
-                merged = summary_merge(merged, summary_of(part, goals))
+                summary_add(merged, part, goals)
         merged.id = old_parts[0].id if old_parts else None
         change.upserts.append(merged)
         change.before.extend(old_parts)

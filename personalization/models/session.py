@@ -25,10 +25,11 @@ class Session(models.Model):
     conversions = models.PositiveIntegerField(default=0)
     revenue_cents = models.BigIntegerField(default=0)
     purchased = models.BooleanField(default=False)
-    cart_net = models.IntegerField(default=0, help_text="Items added minus removed after the session's last purchase.")
+    cart_changes = models.PositiveIntegerField(default=0, help_text="Items added to or removed from the cart.")
     pages = models.JSONField(default=dict, help_text="Per page view: [engaged ms, deepest scroll %, category].")
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When the session was decided to have ended.")
-    abandoned = models.BooleanField(default=False, help_text="Ended with items in the cart and no purchase.")
+    abandoned = models.BooleanField(
+        default=False, help_text="Changed the cart and ended with items in it, decided when the session closed.")
 
     class Meta:
         # Neither index holds ended_at or the counters, which change with nearly every batch: on PostgreSQL

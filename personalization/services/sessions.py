@@ -1,17 +1,18 @@
 """Deciding that sessions have ended, and whether they ended with an abandoned cart."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from ..models import Session
+from ..ingest.activity import datetime_to_ms
+from ..ingest.aggregate import cart_items_at
+from ..ingest.apply import activities_stored
+from ..models import Session, Visitor
 from ..signals import sessions_ended
-
-# Items were added after the session's last purchase and not bought.
-ABANDONED = Case(When(cart_net__gt=0, then=Value(True)), default=Value(False))
 
 
 def session_timeout() -> timedelta:
@@ -20,7 +21,7 @@ def session_timeout() -> timedelta:
 
 def sessions_close_idle(*, now=None, batch_size: int = 5000) -> int:
     """Close sessions whose last event is older than the session timeout; returns how many were closed.
-    A closed session with items added after its last purchase is marked abandoned."""
+    A closed session that changed the cart and ended with items in it is marked abandoned."""
     now = now or timezone.now()
     closed = 0
     while True:
@@ -29,8 +30,9 @@ def sessions_close_idle(*, now=None, batch_size: int = 5000) -> int:
                        .order_by("pk").values_list("pk", flat=True)[:batch_size])
             if not ids:
                 break
-            Session.objects.filter(pk__in=ids).update(closed_at=now, abandoned=ABANDONED)
-            abandoned = list(Session.objects.filter(pk__in=ids, abandoned=True).values_list("pk", flat=True))
+            abandoned = sessions_abandoned(ids)
+            Session.objects.filter(pk__in=ids).update(closed_at=now, abandoned=False)
+            Session.objects.filter(pk__in=abandoned).update(abandoned=True)
             transaction.on_commit(
                 lambda ids=ids, abandoned=abandoned: sessions_ended.send(
                     sender=Session, session_ids=ids, abandoned_ids=abandoned)
@@ -44,5 +46,26 @@ def sessions_close_past(sessions: QuerySet, *, now=None) -> None:
     sessions_close_idle once did: a timeout after their last event, abandoned by the same rule. They are not
     announced again: sessions_ended went out when they first closed."""
     timeout = session_timeout()
-    sessions.filter(ended_at__lt=(now or timezone.now()) - timeout).update(
-        closed_at=F("ended_at") + timeout, abandoned=ABANDONED)
+    past = sessions.filter(ended_at__lt=(now or timezone.now()) - timeout)
+    abandoned = sessions_abandoned(list(past.values_list("pk", flat=True)))
+    past.update(closed_at=F("ended_at") + timeout, abandoned=False)
+    Session.objects.filter(pk__in=abandoned).update(abandoned=True)
+
+
+def sessions_abandoned(session_ids: list[int]) -> list[int]:
+    """Those of the sessions that added to or removed from the cart and ended with items in it: the cart of the
+    session's person (every device of theirs), as it stood at the session's last event. A session that only
+    browsed while an old cart waited does not count again; one that bought what it added does not count."""
+    candidates = list(Session.objects.filter(pk__in=session_ids, cart_changes__gt=0)
+                      .values_list("pk", "site_id", "profile_id", "ended_at"))
+    latest: dict[tuple[int, int], int] = {}  # (site, profile): the last of its sessions' ends
+    for _, site_id, profile_id, ended_at in candidates:
+        latest[(site_id, profile_id)] = max(latest.get((site_id, profile_id), 0), datetime_to_ms(ended_at))
+    visitors: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for site_id, visitor_id, profile_id in (Visitor.objects.filter(profile_id__in={c[2] for c in candidates})
+                                            .values_list("site_id", "visitor_id", "profile_id")):
+        visitors[(site_id, profile_id)].append(visitor_id)
+    carts = {person: activities_stored(site_id=person[0], visitor_ids=visitors[person], cart_only=True, until_ms=until)
+             for person, until in latest.items()}
+    return [pk for pk, site_id, profile_id, ended_at in candidates
+            if cart_items_at(carts.get((site_id, profile_id), []), datetime_to_ms(ended_at)) > 0]

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from celery import Celery
 from django.conf import settings
 from django.utils import timezone
 
-from personalization.models import Profile, Session
+from personalization.collect.batch import CollectedBatch, CollectedEvent
+from personalization.ingest.write import batches_write
+from personalization.models import Session
 
 from .test_pipeline_redis import database_url
 
@@ -37,10 +40,12 @@ def celery_worker_process(redis_mode):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_round_trips_through_the_redis_broker_and_a_worker(site, celery_worker_process):
-    profile = Profile.objects.create(site=site, origin_visitor_id="visitor-celery")
     long_ago = timezone.now() - timedelta(hours=2)
-    session = Session.objects.create(site=site, visitor_id="visitor-celery", profile=profile, started_at=long_ago,
-                                     ended_at=long_ago, cart_net=2, pages={})
+    add = CollectedEvent(str(uuid.uuid4()), "track", "add_to_cart", int(long_ago.timestamp() * 1000), 0, "", "", "", "",
+                         "", {"quantity": 2, "price": 10}, {}, "analytics")
+    batches_write([CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=add.ts_ms,
+                                  visitor_id="visitor-celery", consent="analytics,necessary", events=[add])])
+    session = Session.objects.get(site=site)
     celery_worker_process.send_task("personalization.tasks.sessions_close_idle")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
