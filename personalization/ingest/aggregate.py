@@ -8,7 +8,7 @@ asks the caller to recompute the cart from stored events.
 from dataclasses import dataclass, field, fields
 
 from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, event_key, goal_of, quantity
-from .sessionize import SessionSummary
+from .sessionize import SessionSummary, page_engaged
 
 
 @dataclass(slots=True)
@@ -120,8 +120,8 @@ def profile_add_sessions(state: ProfileState, *, before: list[SessionSummary], a
             state.engaged_ms += sign * summary.engaged_ms
             state.scroll_sum += sign * summary.scroll_sum
             state.scrolled_pages += sign * len(summary.pages)
-            for engaged, _, category in summary.pages.values():
-                count_into(state.category_engaged_ms, category, sign * engaged)
+            for page in summary.pages.values():
+                count_into(state.category_engaged_ms, page[2], sign * page_engaged(page))
     # The deepest scroll never goes down as sessions merge; only erasure lowers it.
     state.scroll_max = max([state.scroll_max] + [summary.scroll_max for summary in after])
 

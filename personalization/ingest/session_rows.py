@@ -45,12 +45,17 @@ def sessions_load(*, site_id: int, windows: dict[str, tuple[int, int]], gap_ms: 
                 cart_changes=cart_changes,
                 entry=(time_ms(entry_at), entry_path, referrer) if entry_at else (),
                 exit=(time_ms(exit_at), exit_path) if exit_at else (),
-                device_type=device_type, device_ms=started_ms, pages=json_value(pages),
+                device_type=device_type, device_ms=started_ms, pages=pages_current(json_value(pages)),
             )
         )
     for summaries in found.values():
         summaries.sort(key=lambda s: s.started_ms)
     return found
+
+
+def pages_current(pages: dict) -> dict:
+    """Pages as sessionize.page_of makes them; rows written before migration 0005 hold the first three figures."""
+    return {key: page if len(page) == 5 else [*page, None, 1] for key, page in pages.items()}
 
 
 def session_row(site_id: int, visitor_id: str, profile_id: int, summary: SessionSummary) -> tuple:

@@ -27,11 +27,11 @@ class SessionSummary:
     exit: tuple = ()  # (ts_ms, path) of the last page view
     device_type: str = ""
     device_ms: int = 0  # time of the event the device type was taken from (the first one)
-    pages: dict = field(default_factory=dict)  # page view id -> [engaged_ms, deepest scroll %, category]
+    pages: dict = field(default_factory=dict)  # page view id -> its figures in this session (page_of)
 
     @property
     def engaged_ms(self) -> int:
-        return sum(page[0] for page in self.pages.values())
+        return sum(page_engaged(page) for page in self.pages.values())
 
     @property
     def scroll_max(self) -> int:
@@ -59,10 +59,42 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
         elif activity.name in (CART_ADD, CART_REMOVE):
             summary.cart_changes = 1
     if activity.page_view_id:
-        engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
-        scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
-        summary.pages[activity.page_view_id] = [engaged, scroll, activity.category]
+        summary.pages[activity.page_view_id] = page_of(activity)
     return summary
+
+
+def page_of(activity: Activity) -> list:
+    """A page view's figures in a session from one of its events: [the highest cumulative engaged time reported,
+    the deepest scroll %, the category, the lowest cumulative engaged time reported (None before any), 1 when the
+    page view began in this session (its page_view event is here)]."""
+    engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
+    scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
+    return [engaged, scroll, activity.category, engaged if activity.type == "engagement" else None,
+            1 if activity.type == "page_view" else 0]
+
+
+def page_fold(page: list, other: list) -> None:
+    """Fold another part of the same page view's figures in one session into `page`, in place."""
+    if other[0] > page[0]:
+        page[0] = other[0]
+    if other[1] > page[1]:
+        page[1] = other[1]
+    if other[2] > page[2]:
+        page[2] = other[2]
+    if other[3] is not None and (page[3] is None or other[3] < page[3]):
+        page[3] = other[3]
+    page[4] = page[4] or other[4]
+
+
+def page_engaged(page: list) -> int:
+    """The engaged time a page view adds to a session. The tracker reports it as a running total per page view; a
+    page left open through a session's end (a tab the visitor comes back to hours later) goes on from its earlier
+    total, which the earlier session has counted already: here it adds only what it gained (the gain before its
+    first report here, at most one report's interval, is not seen)."""
+    engaged, _, _, lowest, began_here = page
+    if began_here:
+        return engaged
+    return engaged - lowest if lowest is not None else 0
 
 
 def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[str]) -> None:
@@ -89,18 +121,11 @@ def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[st
         elif activity.name in (CART_ADD, CART_REMOVE):
             summary.cart_changes += 1
     if activity.page_view_id:
-        engaged = activity.props.get("engaged_ms", 0) if activity.type == "engagement" else 0
-        scroll = activity.props.get("depth", 0) if activity.type == "scroll" else 0
         page = summary.pages.get(activity.page_view_id)
         if page is None:
-            summary.pages[activity.page_view_id] = [engaged, scroll, activity.category]
+            summary.pages[activity.page_view_id] = page_of(activity)
         else:
-            if engaged > page[0]:
-                page[0] = engaged
-            if scroll > page[1]:
-                page[1] = scroll
-            if activity.category > page[2]:
-                page[2] = activity.category
+            page_fold(page, page_of(activity))
 
 
 def summary_merge(earlier: SessionSummary, later: SessionSummary) -> SessionSummary:
@@ -122,12 +147,12 @@ def summary_merge(earlier: SessionSummary, later: SessionSummary) -> SessionSumm
         (earlier.device_ms, earlier.device_type), (later.device_ms, later.device_type)
     )
     merged.pages = {key: list(value) for key, value in earlier.pages.items()}
-    for key, (engaged, scroll, category) in later.pages.items():
+    for key, value in later.pages.items():
         page = merged.pages.get(key)
         if page is None:
-            merged.pages[key] = [engaged, scroll, category]
+            merged.pages[key] = list(value)
         else:
-            merged.pages[key] = [max(page[0], engaged), max(page[1], scroll), max(page[2], category)]
+            page_fold(page, value)
     return merged
 
 

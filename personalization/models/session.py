@@ -26,7 +26,8 @@ class Session(models.Model):
     revenue_cents = models.BigIntegerField(default=0)
     purchased = models.BooleanField(default=False)
     cart_changes = models.PositiveIntegerField(default=0, help_text="Items added to or removed from the cart.")
-    pages = models.JSONField(default=dict, help_text="Per page view: [engaged ms, deepest scroll %, category].")
+    pages = models.JSONField(default=dict, help_text="Per page view: [highest engaged ms, deepest scroll %, category, "
+                             "lowest engaged ms, 1 if it began in this session].")
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When the session was decided to have ended.")
     abandoned = models.BooleanField(
         default=False, help_text="Changed the cart and ended with items in it, decided when the session closed.")

@@ -219,6 +219,7 @@ def test_when_the_database_cannot_be_reached_the_collector_answers_503_not_500(c
 
 def test_counts_the_profile_stores_as_integers_must_be_whole_numbers(client, site):
     events = [make_event("engagement", pv="p1", props={"engaged_ms": 1500.5}),
+              make_event("page_view", pv="p1"),
               make_event("engagement", pv="p1", props={"engaged_ms": 1500.0}),
               make_event("track", name="add_to_cart", props={"quantity": 2.0, "price": 5})]
     response = post(client, batch(site, events))

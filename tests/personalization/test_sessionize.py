@@ -97,6 +97,23 @@ def test_the_cart_is_what_was_added_after_the_last_purchase():
     assert profile.last_purchase_ms == BASE_MS + MINUTE
 
 
+def test_a_page_left_open_through_the_session_gap_adds_only_what_it_gained_to_the_next_session():
+    """Read for 10 s, the tab left open, back two hours later: the later session counts the 5 s it saw the page gain
+    (reports of 15 s, then 20 s), not the page's whole 20 s, which counted the first 10 s twice."""
+    from .activities import Activity
+
+    def engaged(minute, total, event_id):
+        return Activity(BASE_MS + minute * MINUTE, event_id, "engagement", "", "/", "", "pv1", "news",
+                        {"engaged_ms": total}, "desktop")
+
+    view = Activity(BASE_MS, "a", "page_view", "", "/", "", "pv1", "news", {}, "desktop")
+    activities = [view, engaged(0, 10_000, "b"), engaged(120, 15_000, "c"), engaged(121, 20_000, "d")]
+    sessions = sessions_from_activities(activities, gap_ms=GAP, goals=GOALS)
+    assert [s.engaged_ms for s in sessions] == [10_000, 5_000]
+    profile = profile_from_scratch(activities, sessions, GOALS)
+    assert (profile.engaged_ms, profile.category_engaged_ms) == (15_000, {"news": 15_000})
+
+
 def naive_sessions(activities):
     """An independent, obviously-correct reference: group by gaps, then compute each field directly."""
     ordered = sorted(activities, key=lambda a: (a.ts_ms, a.event_id))
@@ -110,17 +127,15 @@ def naive_sessions(activities):
     for group in groups:
         purchased = any(a.type == "track" and a.name == "purchase" for a in group)
         cart_changes = sum(1 for a in group if a.type == "track" and a.name in ("add_to_cart", "remove_from_cart"))
-        pages = {}
-        for a in group:
-            if a.page_view_id:
-                engaged = a.props.get("engaged_ms", 0) if a.type == "engagement" else 0
-                depth = a.props.get("depth", 0) if a.type == "scroll" else 0
-                old = pages.get(a.page_view_id, [0, 0, ""])
-                pages[a.page_view_id] = [max(old[0], engaged), max(old[1], depth), max(old[2], a.category)]
+        engaged_ms = 0
+        for pv in {a.page_view_id for a in group if a.page_view_id}:
+            reported = [a.props["engaged_ms"] for a in group if a.page_view_id == pv and a.type == "engagement"]
+            began_here = any(a.page_view_id == pv and a.type == "page_view" for a in group)
+            engaged_ms += max(reported, default=0) - (0 if began_here else min(reported, default=0))
         views = [a for a in group if a.type == "page_view"]
         result.append({
             "events": len(group), "pageviews": len(views), "cart_changes": cart_changes, "purchased": purchased,
-            "engaged_ms": sum(p[0] for p in pages.values()),
+            "engaged_ms": engaged_ms,
             "entry": min(((a.ts_ms, a.path, a.referrer) for a in views), default=()),
             "exit": max(((a.ts_ms, a.path) for a in views), default=()),
             "conversions": sum(1 for a in group if (a.type == "track" and a.name in GOALS) or a.type == "form_submit"

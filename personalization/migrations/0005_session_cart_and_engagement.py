@@ -4,7 +4,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """A session counts its cart changes instead of keeping a net count of items (order-dependent): whether it
     ended with items in the cart is decided from the person's cart when it closes. Sessions that had a net change
-    count one change, so open ones are still decided on."""
+    count one change, so open ones are still decided on. A session's pages gain two figures (sessionize.page_of), which
+the write path adds to rows written before."""
 
     dependencies = [
         ("personalization", "0004_erased_reason"),
@@ -29,6 +30,15 @@ class Migration(migrations.Migration):
             name="abandoned",
             field=models.BooleanField(
                 default=False, help_text="Changed the cart and ended with items in it, decided when the session closed."
+            ),
+        ),
+        migrations.AlterField(
+            model_name="session",
+            name="pages",
+            field=models.JSONField(
+                default=dict,
+                help_text="Per page view: [highest engaged ms, deepest scroll %, category, lowest engaged ms, "
+                "1 if it began in this session].",
             ),
         ),
     ]
