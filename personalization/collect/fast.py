@@ -29,6 +29,7 @@ from .schema import (
     Limits,
     canonical_uuid,
     event_complete,
+    link_minimise,
     type_props_check,
     url_clean,
 )
@@ -148,6 +149,8 @@ def events_complete(events: list, context: BatchContext, limits: Limits, raw: by
             raise EventInvalid(f"`props` and `dims` together exceed {max_bytes} bytes.")
         if kind in PROPS_CHECKED:
             type_props_check(kind, e.name, e.props)
+        if "href" in e.props:
+            link_minimise(e.props, limits)
         url, ref = e.url, e.ref
         if url not in cleaned:
             cleaned[url] = url_clean(url, limits)

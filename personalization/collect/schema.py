@@ -171,6 +171,8 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
         raise EventInvalid(f"`purpose` {purpose!r} is not a consent category; use one of: {', '.join(sorted(limits.purposes))}.")
     if event_type in PROPS_CHECKED:
         type_props_check(event_type, name, props)
+    if "href" in props:
+        link_minimise(props, limits)
     url, path = url_clean(url, limits) if url else ("", "")
     return CollectedEvent(  # positional: this runs for every event the collector takes
         event_id.lower() if len(event_id) == 36 else canonical_uuid(event_id), event_type, name,
@@ -193,6 +195,22 @@ def url_clean(url: str, limits: Limits) -> tuple[str, str]:
         stripped = url_strip(url, denylist=limits.url_denylist, max_length=limits.max_url_length)
         cleaned = _clean_urls[key] = (stripped, url_path(stripped) if stripped else "")
     return cleaned
+
+
+NON_WEB_SCHEMES = ("mailto:", "tel:", "sms:")
+
+
+def link_minimise(props: dict, limits: Limits) -> None:
+    """A link's address (`props.href` of clicks, outbound links and downloads) minimised as page URLs are: query
+    parameters on the deny-list stripped; a mailto:, tel: or sms: link keeps only its scheme (the address in it
+    is someone's)."""
+    href = props["href"]
+    if type(href) is not str:
+        return
+    if href[:7].lower().startswith(NON_WEB_SCHEMES):
+        props["href"] = href.split(":", 1)[0].lower() + ":"
+    else:
+        props["href"] = url_clean(href, limits)[0]
 
 
 def canonical_uuid(value: str) -> str:
