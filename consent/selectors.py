@@ -1,6 +1,7 @@
 """Reads of consent policy and consent records."""
 
 import time
+from collections.abc import Collection
 
 from django.conf import settings
 
@@ -37,11 +38,14 @@ def policy_cache_clear() -> None:
     _policy_cache.clear()
 
 
-def consent_record_latest(*, site_key: str, visitor_id: str = "", user_key: str = "") -> ConsentRecord | None:
-    """The visitor's (or user's) most recent consent choice on a site."""
+def consent_record_latest(*, site_key: str, visitor_id: str = "", user_key: str = "",
+                          visitor_ids: Collection[str] = ()) -> ConsentRecord | None:
+    """The visitor's (or user's, or the latest of several visitors') most recent consent choice on a site."""
     records = ConsentRecord.objects.filter(site_key=site_key)
     if visitor_id:
         records = records.filter(visitor_id=visitor_id)
+    elif visitor_ids:
+        records = records.filter(visitor_id__in=list(visitor_ids))
     elif user_key:
         records = records.filter(user_key=user_key)
     else:
@@ -49,12 +53,16 @@ def consent_record_latest(*, site_key: str, visitor_id: str = "", user_key: str 
     return records.order_by("-created_at", "-id").first()
 
 
-def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str = "") -> ConsentState | None:
-    """The consent the visitor (or user) last recorded, as it stands now: None when there is no record;
-    no consent when it has expired or predates a material policy change."""
+def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str = "",
+                           user_visitor_ids: Collection[str] = ()) -> ConsentState | None:
+    """The consent the visitor last recorded, else the user (recorded as such, or on any of `user_visitor_ids`, the
+    devices the user was identified on), as it stands now: None when there is no record; no consent when it has
+    expired or predates a material policy change."""
     record = consent_record_latest(site_key=site_key, visitor_id=visitor_id)
     if record is None and user_key:
         record = consent_record_latest(site_key=site_key, user_key=user_key)
+    if record is None and user_visitor_ids:
+        record = consent_record_latest(site_key=site_key, visitor_ids=user_visitor_ids)
     if record is None:
         return None
     given_at = int(record.created_at.timestamp())

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from consent.remembered import Remembered
 
-from .models import Site, write_key_digest
+from .models import Site, Visitor, write_key_digest
 
 SITE_CACHE_SECONDS = 30
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -79,6 +79,11 @@ def site_default() -> SiteInfo | None:
 def only_site() -> Site | None:
     sites = list(Site.objects.all()[:2])
     return sites[0] if len(sites) == 1 else None
+
+
+def visitors_of_user(*, site_id: int, user_key: str) -> list[str]:
+    """The visitors (devices) a site's user has been identified on."""
+    return list(Visitor.objects.filter(site_id=site_id, profile__user_key=user_key).values_list("visitor_id", flat=True))
 
 
 def site_cache_clear() -> None:

@@ -16,7 +16,7 @@ from ..collect.edge import device_type
 from ..collect.schema import BatchContext, EventInvalid, event_allowed, event_validate
 from ..collect.segment import MessageInvalid, consent_preferences, message_to_event, message_visitor_id
 from ..models import DropReason
-from ..selectors import SiteInfo
+from ..selectors import SiteInfo, visitors_of_user
 from .collector import collect_limits, user_key_for
 from .handover import batches_store
 
@@ -41,8 +41,10 @@ class ConsentResolver:
             return self.proven.granted
         key = (visitor_id, user_key)
         if key not in self.recorded:
+            # A user's choice was usually recorded in a browser before they logged in there: on that visitor.
+            devices = visitors_of_user(site_id=self.site.id, user_key=user_key) if user_key else []
             self.recorded[key] = consent_state_recorded(site_key=self.site.public_key, visitor_id=visitor_id,
-                                                        user_key=user_key)
+                                                        user_key=user_key, user_visitor_ids=devices)
         state = self.recorded[key]
         if state is not None:
             return state.granted

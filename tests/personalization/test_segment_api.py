@@ -118,8 +118,8 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
                "events": [make_event("page_view", url=ORIGIN + "/"), make_event("identify", user_id="user-42")]}
     client.post("/collect", orjson.dumps(browser), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
                 HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
-    server_default(keys, "analytics")
-    assert send(client, keys, "/v1/track", purchase_by_user("user-42", 12.5)).status_code == 200
+    # No site default: the consent the user gave in the browser, before logging in, is what lets it be stored.
+    assert send(client, keys, "/v1/track", purchase_by_user("user-42", 12.5)).json() == {"success": True, "accepted": 1}
     assert Profile.objects.count() == 1
     profile = Profile.objects.get()
     assert (profile.pageviews, profile.goal_counts, profile.revenue_cents) == (1, {"purchase": 1}, 1250)
@@ -128,6 +128,18 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
     assert Event.objects.get(name="purchase").visitor_id == "browser-visitor"
     session = profile.session_rows.get()
     assert (session.pageviews, session.purchased, profile.sessions) == (1, True, 1)
+
+
+def test_a_user_who_refused_in_the_browser_is_not_tracked_by_user_id_whatever_the_site_default(client, keys):
+    consented(keys, "browser-visitor", "analytics")
+    browser = {"site": keys.site.public_key, "vid": "browser-visitor", "sent": now_ms(),
+               "consent": consent_token("browser-visitor", "analytics"), "events": [make_event("identify", user_id="u-9")]}
+    client.post("/collect", orjson.dumps(browser), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
+    consented(keys, "browser-visitor")  # later, analytics withdrawn in the banner
+    server_default(keys, "analytics")
+    answer = send(client, keys, "/v1/track", purchase_by_user("u-9", 5)).json()
+    assert (answer["accepted"], answer["dropped"]) == (0, {"no_consent": 1})
 
 
 def test_alias_links_the_anonymous_visitor_to_the_user_and_later_events_by_user_id_join_it(client, keys):
