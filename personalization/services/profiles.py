@@ -6,7 +6,7 @@ from django.db import transaction
 
 from ..ingest.aggregate import profile_from_scratch
 from ..ingest.apply import activities_stored, gap_ms, site_goals
-from ..ingest.profile_rows import profiles_write
+from ..ingest.profile_rows import profiles_lock, profiles_write
 from ..ingest.session_rows import session_row, sessions_write
 from ..ingest.sessionize import sessions_from_activities
 from ..models import Profile, Session, Site, Visitor
@@ -27,6 +27,9 @@ def profiles_rebuild(*, site: Site | None = None, chunk_size: int = 200) -> int:
 
 @transaction.atomic
 def profiles_chunk_rebuild(*, site: Site, goals: frozenset[str], profile_ids: list[int]) -> int:
+    # Locked before any event is read, as ingestion locks profiles before it updates them: a drain storing events of
+    # these people meanwhile waits for this commit and then adds to what was rebuilt, instead of being overwritten.
+    profile_ids = sorted(profiles_lock(set(profile_ids)))  # those merged away since they were listed are gone
     visitors = defaultdict(list)
     for visitor_id, profile_id in Visitor.objects.filter(profile_id__in=profile_ids).values_list("visitor_id", "profile_id"):
         visitors[profile_id].append(visitor_id)

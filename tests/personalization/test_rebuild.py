@@ -81,3 +81,43 @@ def test_rebuild_keeps_what_closing_sessions_decided_and_announces_nothing_again
     session = Session.objects.get()
     assert (session.closed_at is not None, session.abandoned) == (True, True)
     assert sessions_close_idle() == 0  # nothing reopened, so nothing closed (and announced) a second time
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_stored_while_a_rebuild_runs_are_added_to_the_rebuilt_profile_not_overwritten(site, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    import personalization.services.profiles as profiles
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time by itself")
+
+    def page_view(number, minute):
+        return CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=BASE_MS, visitor_id="visitor-aaaa",
+                              consent="analytics,necessary", events=[CollectedEvent(
+                                  f"0193a1b2-c3d4-7e5f-a000-00000000000{number}", "page_view", "", BASE_MS + minute * 60_000,
+                                  0, "https://shop.example/", "/", "", f"pv-{number}", "", {}, {}, "analytics")])
+
+    def ingest_second_page_view():
+        try:
+            batches_write([page_view(2, 90)])
+        finally:
+            connection.close()
+
+    batches_write([page_view(1, 0)])
+    drain = threading.Thread(target=ingest_second_page_view)
+    computed = profiles.profile_from_scratch
+
+    def drain_commits_meanwhile(*args, **kwargs):  # the rebuild has read the events it rebuilds from
+        drain.start()
+        drain.join(timeout=2)  # with the rebuild holding the profile, the drain waits for it to commit
+        return computed(*args, **kwargs)
+
+    monkeypatch.setattr(profiles, "profile_from_scratch", drain_commits_meanwhile)
+    profiles.profiles_rebuild(site=site)
+    drain.join()
+    profile = Profile.objects.get()
+    assert (profile.pageviews, profile.sessions, Event.objects.count()) == (2, 2, 2)
