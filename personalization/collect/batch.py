@@ -1,8 +1,8 @@
 """What the collector hands to storage: validated events, failures and drop counts of one batch.
 
 These are plain data (no ORM) so the same structure travels through a Redis stream entry
-or straight into the database in embedded mode. Events and failures are msgspec structures encoded
-by position: a stream entry is written and read in C, not field by field in Python.
+(collect/entry.py) or straight into the database in embedded mode. Events and failures are msgspec
+structures encoded by position: a stream entry is written and read in C, not field by field in Python.
 """
 
 from dataclasses import dataclass, field
@@ -54,21 +54,3 @@ class CollectedBatch:
     def count_drop(self, reason: str, n: int = 1) -> None:
         if n:
             self.drops[reason] = self.drops.get(reason, 0) + n
-
-
-BATCH_FIELDS = ("site_id", "site_key", "received_ms", "visitor_id", "source", "consent", "device_type", "country",
-                "client_address", "is_bot")
-ENTRY_ENCODER = msgspec.json.Encoder()
-ENTRY_DECODER = msgspec.json.Decoder(tuple[list, list[CollectedEvent], list[Failure], dict[str, int]])
-
-
-def batch_to_bytes(batch: CollectedBatch) -> bytes:
-    """Compact JSON for a stream entry: fields by position, not by name."""
-    return ENTRY_ENCODER.encode(
-        ([getattr(batch, name) for name in BATCH_FIELDS], batch.events, batch.failures, batch.drops))
-
-
-def batch_from_bytes(data: bytes) -> CollectedBatch:
-    head, events, failures, drops = ENTRY_DECODER.decode(data)
-    batch = CollectedBatch(*head, events=events, failures=failures, drops=drops)
-    return batch

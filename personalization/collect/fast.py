@@ -29,6 +29,7 @@ from .schema import (
     Limits,
     canonical_uuid,
     event_complete,
+    link_minimal,
     link_minimise,
     type_props_check,
     url_clean,
@@ -160,3 +161,30 @@ def events_complete(events: list, context: BatchContext, limits: Limits, raw: by
             e.id, kind, e.name, e.ts + skew, e.seq, *cleaned[url], cleaned[ref][0], e.pv, e.cat, e.props, e.dims,
             e.purpose or EVENT_TYPES[kind], e.user_id))
     return collected
+
+
+def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: bytes, granted: frozenset[str]) -> bool:
+    """Whether the typed events of the body `raw` can be queued as the tracker sent them, for the drain to finish
+    (collect/entry.py): events_complete would take them whole on its quick way and change nothing of substance, as
+    every rule that could refuse one holds, consent allows each (its type's category and its purpose), none carries
+    a user id (stored only as a keyed hash) or identifies, and minimisation leaves every address as it is. What the
+    stream holds is then never more than what will be stored. False sends the batch the usual way, which judges it."""
+    if not events or b"\\" in raw or b"\x7f" in raw or not batch_plain(events, context, limits):
+        return False
+    kinds, explicit = {e.type for e in events}, {e.purpose for e in events} - {""}
+    if "identify" in kinds or not explicit <= granted or not all(EVENT_TYPES[kind] in granted for kind in kinds):
+        return False
+    if len(dumps([e.props for e in events])) + len(dumps([e.dims for e in events])) > limits.max_props_bytes:
+        return False  # together over one event's limit: events_complete measures them one by one
+    try:
+        for e in events:
+            if e.user_id:
+                return False
+            props = e.props
+            if e.type in PROPS_CHECKED:
+                type_props_check(e.type, e.name, props)  # whole numbers sent as 2.0 become 2, here and in the drain
+            if "href" in props and type(props["href"]) is str and link_minimal(props["href"], limits) != props["href"]:
+                return False
+    except EventInvalid:
+        return False
+    return all(not url or url_clean(url, limits)[0] == url for url in {e.url for e in events} | {e.ref for e in events})

@@ -205,12 +205,15 @@ def link_minimise(props: dict, limits: Limits) -> None:
     parameters on the deny-list stripped; a mailto:, tel: or sms: link keeps only its scheme (the address in it
     is someone's)."""
     href = props["href"]
-    if type(href) is not str:
-        return
+    if type(href) is str:
+        props["href"] = link_minimal(href, limits)
+
+
+def link_minimal(href: str, limits: Limits) -> str:
+    """What link_minimise keeps of a link's address."""
     if href[:7].lower().startswith(NON_WEB_SCHEMES):
-        props["href"] = href.split(":", 1)[0].lower() + ":"
-    else:
-        props["href"] = url_clean(href, limits)[0]
+        return href.split(":", 1)[0].lower() + ":"
+    return url_clean(href, limits)[0]
 
 
 def canonical_uuid(value: str) -> str:

@@ -15,7 +15,8 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 
-from ..collect.batch import CollectedBatch, Failure, batch_from_bytes
+from ..collect.batch import CollectedBatch, Failure
+from ..collect.entry import entry_decode, entry_encode
 from ..models import DropReason
 from .redis_client import redis_client
 from .store import drops_add
@@ -79,7 +80,7 @@ def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> list[
     decoded, broken = [], []
     for entry_id, fields in entries:
         try:
-            decoded.append(batch_from_bytes(fields[b"b"]))
+            decoded.append(entry_decode(fields[b"b"]))
         except (KeyError, ValueError, TypeError) as error:
             broken.append((entry_id, fields, error))
     try:
@@ -109,9 +110,7 @@ def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> list[
 
 
 def dead_letter(site_id, site_key, reason: str, batch: CollectedBatch | None, fields: dict | None = None) -> CollectedBatch:
-    from ..collect.batch import batch_to_bytes
-
-    payload = batch_to_bytes(batch).decode() if batch else repr(fields)[:8192]
+    payload = entry_encode(batch).decode() if batch else repr(fields)[:8192]
     return CollectedBatch(
         site_id=site_id, site_key=site_key or "", received_ms=int(time.time() * 1000),
         failures=[Failure(reason=DropReason.INVALID.value, detail=f"could not be stored: {reason}"[:500], payload=payload)],

@@ -1,6 +1,7 @@
 """What the collector answers with, and what it knows of the client and of a batch it has checked."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..collect.batch import CollectedBatch
 from ..selectors import SiteInfo
@@ -22,6 +23,14 @@ class ClientInfo:
     country: str = ""
 
 
+class Forwarded(NamedTuple):
+    """A clean batch to queue as the tracker sent it, its events finished by the drain (collect/entry.py)."""
+
+    body: bytes
+    skew_ms: int
+    events: int
+
+
 @dataclass
 class PreparedBatch:
     """A batch checked and filtered, ready to store; or the refusal to answer with."""
@@ -30,6 +39,7 @@ class PreparedBatch:
     batch: CollectedBatch | None = None
     rejected: list = field(default_factory=list)
     site: SiteInfo | None = None
+    forwarded: Forwarded | None = None  # set instead of batch.events when the whole batch goes to the stream as sent
 
 
 def refusal(status: int, code: str, message: str, **headers: str) -> CollectOutcome:

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils.crypto import salted_hmac
 
-from consent.categories import category_keys
 from consent.selectors import policy_material_version
 from consent.services.choices import VISITOR_ID_CHARACTERS
 from consent.state import ConsentState, consent_state_from_token, no_consent
@@ -20,33 +19,14 @@ from consent.state import ConsentState, consent_state_from_token, no_consent
 from ..collect.batch import CollectedBatch, Failure
 from ..collect.body import BodyError, body_check
 from ..collect.edge import address_minimise, device_type, is_bot_agent
-from ..collect.fast import batch_decode, events_complete
-from ..collect.schema import BatchContext, EventInvalid, Limits, event_allowed, event_validate
+from ..collect.fast import batch_decode, batch_forwardable, events_complete
+from ..collect.limits import collect_limits
+from ..collect.schema import BatchContext, EventInvalid, event_allowed, event_validate
+from ..ingest.redis_client import redis_enabled
 from ..models import DropReason
 from ..selectors import SiteInfo, site_for_public_key
-from .collect_types import ClientInfo, CollectOutcome, PreparedBatch, refusal
+from .collect_types import ClientInfo, CollectOutcome, Forwarded, PreparedBatch, refusal
 from .handover import batch_dropped, batch_hand_over, drops_record, storage_unavailable
-
-_limits: tuple[dict, Limits] | None = None  # (the ATTUNE settings they were read from, the limits)
-
-
-def collect_limits() -> Limits:
-    """The collector's limits, read again whenever the ATTUNE settings are replaced (tests do)."""
-    global _limits
-    attune = settings.ATTUNE
-    cached = _limits
-    if cached is None or cached[0] is not attune:
-        cached = _limits = (attune, Limits(
-            max_name_length=attune["COLLECT_MAX_NAME_LENGTH"],
-            max_props=attune["COLLECT_MAX_PROPS"],
-            max_props_bytes=attune["COLLECT_MAX_PROPS_BYTES"],
-            max_url_length=attune["COLLECT_MAX_URL_LENGTH"],
-            max_age_ms=attune["EVENT_MAX_AGE_DAYS"] * 86_400_000,
-            max_future_ms=attune["EVENT_MAX_FUTURE_SECONDS"] * 1000,
-            url_denylist=frozenset(key.lower() for key in attune["URL_QUERY_DENYLIST"]),
-            purposes=category_keys(),
-        ))
-    return cached[1]
 
 
 def user_key_for(site_id: int, user_id: str) -> str:
@@ -126,8 +106,11 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
     skew = received_ms - sent_ms if type(sent_ms) is int else 0
     context = BatchContext(received_ms=received_ms, skew_ms=skew)
     if typed is not None:
+        limits = collect_limits()
+        if redis_enabled() and batch_forwardable(typed, context, limits, body, consent.granted):
+            return PreparedBatch(batch=batch, site=site, forwarded=Forwarded(body, skew, len(typed)))
         try:
-            events_keep(batch, events_complete(typed, context, collect_limits(), body), consent)
+            events_keep(batch, events_complete(typed, context, limits, body), consent)
             return PreparedBatch(batch=batch, site=site)
         except EventInvalid:  # raised before any event was kept: the batch holds only the `lost` count so far
             events = orjson.loads(body)["events"]  # the slow path says which events are wrong, and why

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 
-from ..collect.batch import CollectedBatch, batch_to_bytes
+from ..collect.batch import CollectedBatch
+from ..collect.entry import entry_encode, entry_encode_forwarded
 from ..ingest import group_commit, stream
 from ..ingest.appender import appender
 from ..ingest.redis_client import redis_enabled
@@ -23,19 +24,22 @@ RETRY_AFTER_SECONDS = 5
 
 def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutcome:
     """Queue the batch (Redis) or store it now (embedded); 503 when neither is possible."""
-    batch, rejected = prepared.batch, prepared.rejected
+    batch, rejected, forwarded = prepared.batch, prepared.rejected, prepared.forwarded
     outcome = CollectOutcome(status=200, body={}, site=prepared.site)
     try:
         if redis_enabled():
             keys = stream.rate_keys(site_id=batch.site_id, address=client.address, minute=batch.received_ms // 60_000)
-            entry = batch_to_bytes(batch) if (batch.events or batch.failures or batch.drops) else b""
+            if forwarded is not None:
+                entry = entry_encode_forwarded(batch, body=forwarded.body, skew_ms=forwarded.skew_ms)
+            else:
+                entry = entry_encode(batch) if (batch.events or batch.failures or batch.drops) else b""
             if not appender.append(entry=entry, keys=keys):
-                return rate_limited(batch, client)
+                return rate_limited(batch, client, forwarded.events if forwarded else len(batch.events))
             outcome.status = 202
-            outcome.body = {"queued": len(batch.events)}
+            outcome.body = {"queued": forwarded.events if forwarded else len(batch.events)}
         else:
             if not rate_allowed(batch.site_id, client.address, batch.received_ms):
-                return rate_limited(batch, client)
+                return rate_limited(batch, client, len(batch.events))
             result = group_commit.writer.write(batch)
             outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
     except (redis.RedisError, DatabaseError, group_commit.WriteTimeout):
@@ -65,8 +69,8 @@ def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
     return True
 
 
-def rate_limited(batch: CollectedBatch, client: ClientInfo) -> CollectOutcome:
-    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): len(batch.events)}, batch.received_ms)
+def rate_limited(batch: CollectedBatch, client: ClientInfo, events: int) -> CollectOutcome:
+    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): events}, batch.received_ms)
     return refusal(429, "rate_limited", "Too many batches from this address or site; wait and send again.",
                    **{"Retry-After": "60"})
 
@@ -103,7 +107,7 @@ def batches_store(batches: list[CollectedBatch]) -> int:
 
         pipe = redis_client().pipeline(transaction=False)
         for batch in batches:
-            pipe.xadd(settings.ATTUNE["STREAM_KEY"], {"b": batch_to_bytes(batch)})
+            pipe.xadd(settings.ATTUNE["STREAM_KEY"], {"b": entry_encode(batch)})
         pipe.execute()
     else:
         batches_write(batches)

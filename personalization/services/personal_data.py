@@ -7,7 +7,7 @@ from django.db import transaction
 
 from consent.registry import Subject
 
-from ..collect.batch import batch_from_bytes
+from ..collect.entry import entry_decode
 from ..ingest.redis_client import redis_client, redis_enabled
 from ..models import Event, FailedEvent, Profile, Session, Site, Visitor
 from .profiles import profiles_chunk_rebuild
@@ -131,7 +131,7 @@ def stream_entries_of(subject: Subject):
         chunk = client.xrange(key, min=start, count=1000)
         for entry_id, fields in chunk:
             try:
-                batch = batch_from_bytes(fields[b"b"])
+                batch = entry_decode(fields[b"b"])
             except (KeyError, ValueError, TypeError, orjson.JSONDecodeError):
                 continue
             if batch.site_key == subject.site_key and batch.visitor_id in wanted:

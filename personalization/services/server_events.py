@@ -13,11 +13,12 @@ from consent.state import ConsentState
 
 from ..collect.batch import CollectedBatch, Failure
 from ..collect.edge import device_type
+from ..collect.limits import collect_limits
 from ..collect.schema import BatchContext, EventInvalid, event_allowed, event_validate
 from ..collect.segment import MessageInvalid, consent_preferences, message_to_event, message_visitor_id
 from ..models import DropReason
 from ..selectors import SiteInfo, visitors_of_user
-from .collector import collect_limits, user_key_for
+from .collector import user_key_for
 from .handover import batches_store
 
 

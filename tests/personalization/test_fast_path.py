@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from personalization.collect.fast import batch_decode, events_complete
-from personalization.collect.schema import EventInvalid, event_validate
+from personalization.collect.fast import batch_decode, batch_forwardable, events_complete
+from personalization.collect.schema import EVENT_TYPES, EventInvalid, event_validate
 
 from .test_schema import CONTEXT, LIMITS, NOW
 
@@ -67,6 +67,61 @@ def test_what_the_fast_path_accepts_the_slow_path_accepts_identically(events):
     except EventInvalid:
         return
     assert fast == slow(orjson.loads(raw)["events"])
+
+
+CLEAN = ["", "https://a.example/p", "https://a.example/p?q=1", "/rel"]
+ADDRESSES = st.sampled_from(CLEAN * 20 + ["https://a.example/p?email=a@b.c", "https://a.example/cb#access_token=x",
+                                         "https://a.example/" + "x" * 2100, "mailto:a@b.c"])
+TRACKER_EVENTS = st.fixed_dictionaries(  # as trackers send them, now and then with something to minimise or refuse
+    {"id": st.uuids().map(str),
+     "type": st.sampled_from(["page_view", "click", "scroll", "engagement", "hover", "track"] * 4 + ["identify"]),
+     "ts": st.integers(NOW - 1000, NOW) | st.integers(NOW - 401 * 86_400_000, NOW + 301_000), "url": ADDRESSES,
+     "name": st.just("n")},
+    optional={"ref": ADDRESSES, "purpose": st.sampled_from(["analytics"] * 4 + ["marketing", "telepathy"]),
+              "user_id": st.just("u1"), "pv": st.just("pv-1"),
+              "props": st.one_of(st.fixed_dictionaries({"depth": st.integers(0, 101)}),
+                                 st.fixed_dictionaries({"engaged_ms": st.integers(0, 1000)}),
+                                 st.fixed_dictionaries({"href": ADDRESSES}))},
+).filter(lambda event: "user_id" not in event or event["id"] < "3")  # user ids now and then, not in half the events
+GRANTED = st.sampled_from([{"analytics"}] * 3 + [{"analytics", "marketing"}, {"personalization"}, set()]).map(
+    lambda granted: frozenset(granted | {"necessary"}))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(TRACKER_EVENTS, min_size=1, max_size=6) | st.lists(EVENTS, min_size=1, max_size=6), GRANTED)
+def test_a_batch_forwarded_as_sent_is_one_the_slow_path_takes_whole_and_stores_as_sent(events, granted):
+    """Forwarded batches are finished by the drain: forwarding must be for batches every rule accepts, that consent
+    allows whole, and whose addresses and user ids minimisation would leave as they are (nothing more in Redis)."""
+    raw = json.dumps({"site": "s", "vid": "visitor-1", "events": events}, ensure_ascii=False).encode()
+    typed = batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8)
+    if typed is None or not batch_forwardable(typed.events, CONTEXT, LIMITS, raw, granted):
+        return
+    finished = events_complete(batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events, CONTEXT, LIMITS, raw)
+    assert finished == slow(orjson.loads(raw)["events"])
+    for sent, event in zip(orjson.loads(raw)["events"], finished, strict=True):
+        assert event.purpose in granted and EVENT_TYPES[event.type] in granted
+        assert not event.user_key and event.type != "identify"
+        assert (event.url, event.referrer) == (sent.get("url", ""), sent.get("ref", ""))
+        assert event.props.get("href") == sent.get("props", {}).get("href")
+
+
+def test_a_batch_with_anything_to_minimise_or_leave_out_is_not_forwarded():
+    def one(**fields):
+        event = {"id": "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "click", "ts": NOW - 1000,
+                 "url": "https://a.example/p", **fields}
+        raw = orjson.dumps({"site": "s", "vid": "visitor-1", "events": [event]})
+        typed = batch_decode(raw, limits=LIMITS, max_events=100, max_depth=8).events
+        return batch_forwardable(typed, CONTEXT, LIMITS, raw, frozenset({"necessary", "analytics"}))
+
+    assert one()
+    assert not one(url="https://a.example/p?email=a@b.c")
+    assert not one(ref="https://a.example/p#access_token=x")
+    assert not one(props={"href": "mailto:a@b.c"})
+    assert not one(props={"href": "/reset?email=a@b.c"})
+    assert not one(user_id="u1")
+    assert not one(type="identify", user_id="u1")
+    assert not one(purpose="marketing")
+    assert not one(type="scroll", props={"depth": 101})
 
 
 URL_TEXT = st.text(alphabet="abcXYZ019-_/?#=&.:é", max_size=20)

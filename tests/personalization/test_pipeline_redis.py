@@ -47,6 +47,59 @@ def test_a_batch_is_queued_with_202_and_stored_by_the_drain(client, site, redis_
     assert stream_length() == 0  # acknowledged entries are deleted, so the stream does not grow
 
 
+def stream_entries() -> list[bytes]:
+    return [fields[b"b"] for _, fields in redis_client().xrange(settings.ATTUNE["STREAM_KEY"])]
+
+
+@pytest.mark.django_db
+def test_a_clean_batch_is_queued_as_sent_and_the_drain_stores_it_as_the_collector_would_have(client, site, redis_mode):
+    from personalization.collect.entry import DECODER
+
+    sent = now_ms() - 60_000  # the device's clock is a minute slow
+    events = [make_event(url=ORIGIN + "/shop/p/boot?q=1", pv="p1", cat="shoes", ts=sent - 500),
+              make_event("click", url=ORIGIN + "/shop/p/boot?q=1", pv="p1", ts=sent - 100,
+                         props={"tag": "a", "href": ORIGIN + "/shop/cart/"})]
+    body = orjson.dumps({"site": site.public_key, "vid": "visitor-0001", "sent": sent,
+                         "consent": consent_token("visitor-0001", "analytics"), "events": events})
+    assert client.post("/collect", body, content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                       HTTP_USER_AGENT=CHROME).json() == {"queued": 2}
+    [entry] = stream_entries()
+    assert bytes(DECODER.decode(entry).body) == body  # forwarded as sent, not re-encoded
+    stream_drain(consumer="test", max_seconds=5, until_empty=True)
+    stored = {e.type: e for e in Event.objects.all()}
+    assert (stored["page_view"].path, stored["page_view"].category, stored["click"].props["href"]) == (
+        "/shop/p/boot", "shoes", ORIGIN + "/shop/cart/")
+    assert abs((stored["click"].ts - stored["click"].received_at).total_seconds()) < 5  # clock skew corrected
+    assert Profile.objects.get().clicks == 1
+
+
+@pytest.mark.django_db
+def test_what_minimisation_removes_never_reaches_the_stream(client, site, redis_mode):
+    post(client, site, [make_event(url=ORIGIN + "/reset?email=a%40b.c&step=2"),
+                        make_event("click", props={"href": "mailto:alice@example.com"})])
+    [entry] = stream_entries()
+    assert b"a%40b.c" not in entry and b"alice" not in entry
+    stream_drain(consumer="test", max_seconds=5, until_empty=True)
+    assert set(Event.objects.values_list("url", flat=True)) >= {ORIGIN + "/reset?step=2"}
+
+
+@pytest.mark.django_db
+def test_events_of_a_forwarded_batch_that_the_drain_now_refuses_are_kept_as_failures(client, site, redis_mode,
+                                                                                      attune_settings):
+    """Settings can differ between web and drain processes during a deploy: nothing is dropped silently."""
+    from personalization.models import FailedEvent
+
+    post(client, site, [make_event(), make_event("click", props={"a": 1, "b": 2, "c": 3})])
+    attune_settings(COLLECT_MAX_PROPS=2)
+    stats = stream_drain(consumer="test", max_seconds=5, until_empty=True)
+    assert stats.stored == 1
+    failure = FailedEvent.objects.get()
+    assert (failure.event_index, failure.detail) == (1, "`props` has 3 keys; at most 2 are allowed.")
+    assert '"b":2' in failure.payload
+    drop_counters_flush()
+    assert DropCounter.objects.get(reason="invalid").count == 1
+
+
 @pytest.mark.django_db
 def test_consent_and_validation_run_before_queueing(client, site, redis_mode):
     response = post(client, site, [make_event(), make_event("teleport")], consent=())
@@ -85,7 +138,7 @@ def test_rate_limits_are_counted_in_redis_and_flushed_to_the_database(client, si
 
 @pytest.mark.django_db
 def test_a_batch_stored_but_not_acknowledged_is_replayed_harmlessly(client, site, redis_mode):
-    from personalization.collect.batch import batch_from_bytes
+    from personalization.collect.entry import entry_decode
     from personalization.ingest.drain import group_ensure
     from personalization.ingest.write import batches_write
 
@@ -93,7 +146,7 @@ def test_a_batch_stored_but_not_acknowledged_is_replayed_harmlessly(client, site
     group_ensure()
     # A worker reads and commits, then dies before XACK: the entry stays pending.
     entries = redis_client().xreadgroup(settings.ATTUNE["STREAM_GROUP"], "doomed", {settings.ATTUNE["STREAM_KEY"]: ">"})
-    batches_write([batch_from_bytes(fields[b"b"]) for _, fields in entries[0][1]])
+    batches_write([entry_decode(fields[b"b"]) for _, fields in entries[0][1]])
     time.sleep(0.05)
     settings.ATTUNE = {**settings.ATTUNE, "DRAIN_CLAIM_IDLE_MS": 10}
     stats = stream_drain(consumer="rescuer", max_seconds=5, until_empty=True)
