@@ -169,32 +169,39 @@ def collector_ratio(env: dict) -> dict:
 
 
 def stream_fill(env: dict, events: int) -> int:
-    """Queue `events` events (batches of 20) straight onto the stream, as the collector would have; their ids are
-    UUIDv7 (milliseconds first), as the tracker makes them."""
+    """Queue `events` events (batches of 20) straight onto the stream as the collector queues a clean tracker batch:
+    the tracker's body forwarded as sent, for the drain to finish (collect/entry.py). Ids are UUIDv7 (milliseconds
+    first), as the tracker makes them."""
     code = f"""
 import orjson, random, uuid, time
-from personalization.collect.batch import CollectedBatch, CollectedEvent
+from django.conf import settings
+from personalization.collect.batch import CollectedBatch
+from personalization.collect.entry import entry_encode_forwarded
+from personalization.ingest.redis_client import redis_client
 from personalization.models import Site
-from personalization.services.handover import batches_store
 site = Site.objects.get(name="bench")
 now = int(time.time() * 1000)
+url = "http://127.0.0.1:8000/shop/p/trail-runner/"
 kinds = [("page_view", {{"page_type": "product"}}), ("scroll", {{"depth": 50, "max": 50}}),
-         ("engagement", {{"engaged_ms": 15000, "final": False}}), ("click", {{"tag": "a"}}), ("hover", {{"dwell_ms": 1800}})]
-pending = []
+         ("engagement", {{"engaged_ms": 15000, "final": False}}), ("click", {{"tag": "a", "href": "/shop/p/rain-boot/"}}),
+         ("hover", {{"dwell_ms": 1800}})]
+pipe = redis_client().pipeline(transaction=False)
 for b in range({events // 20}):
     vid = f"bench-visitor-{{b % 1000:05d}}"
     batch = CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=now, visitor_id=vid,
                            consent="analytics,necessary,personalization", device_type="desktop")
+    body = []
     for i in range(20):
         kind, props = kinds[i % 5]
         event_id = uuid.UUID(int=(now + b) << 80 | 7 << 76 | random.getrandbits(76) & ~(0xC << 60) | 2 << 62)
-        batch.events.append(CollectedEvent(str(event_id), kind, "", now - (20 - i) * 50 + b, i,
-            "http://127.0.0.1:8000/shop/p/trail-runner/", "/shop/p/trail-runner/", "", f"pv-{{vid}}-{{b // 1000}}",
-            "shoes", props, {{}}, "analytics"))
-    pending.append(batch)
-    if len(pending) == 1000:
-        batches_store(pending); pending = []
-batches_store(pending)
+        body.append({{"id": str(event_id), "type": kind, "ts": now - (20 - i) * 50 + b, "seq": i, "url": url,
+                     "pv": f"pv-{{vid}}-{{b // 1000}}", "cat": "shoes", "props": props}})
+    entry = entry_encode_forwarded(batch, body=orjson.dumps({{"site": site.public_key, "vid": vid, "sent": now,
+                                                              "events": body}}), skew_ms=0)
+    pipe.xadd(settings.ATTUNE["STREAM_KEY"], {{"b": entry}})
+    if b % 1000 == 999:
+        pipe.execute()
+pipe.execute()
 """
     subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, check=True)
     return events // 20 * 20

@@ -13,7 +13,7 @@ from datetime import date
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from ..collect.batch import CollectedBatch, Failure
 from ..collect.entry import entry_decode, entry_encode
@@ -76,18 +76,21 @@ def entries_next(consumer: str, *, block_ms: int, claim: bool) -> list[tuple[byt
 
 def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> list[CollectedBatch]:
     """Write entries in one transaction; an entry that cannot be stored on its own is dead-lettered
-    into the failed-events table with its payload, never dropped."""
+    into the failed-events table with its payload, never dropped. Any error but a transient one counts:
+    a batch the database refuses, or one that trips a bug, must not stop the worker, nor come back to
+    stop every worker that claims the chunk after it."""
     decoded, broken = [], []
     for entry_id, fields in entries:
         try:
             decoded.append(entry_decode(fields[b"b"]))
-        except (KeyError, ValueError, TypeError) as error:
+        except Exception as error:  # whatever it is, the entry is kept as a failure saying why
             broken.append((entry_id, fields, error))
     try:
         result = batches_write(decoded)
     except TRANSIENT_ERRORS:
         raise
-    except DatabaseError:
+    except Exception:  # each batch is tried alone below, and the one at fault dead-lettered
+        logger.warning("A chunk of %d batches failed; storing them one by one", len(decoded), exc_info=True)
         result = None
         for batch in decoded:
             try:
@@ -96,7 +99,7 @@ def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> list[
                 stats.duplicates += one.duplicates
             except TRANSIENT_ERRORS:
                 raise
-            except DatabaseError as error:
+            except Exception as error:
                 logger.exception("Dead-lettering a batch that cannot be stored")
                 batches_write([dead_letter(batch.site_id, batch.site_key, repr(error), batch)])
                 stats.dead_lettered += 1

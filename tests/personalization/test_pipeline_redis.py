@@ -178,6 +178,32 @@ def test_a_batch_the_database_refuses_is_dead_lettered_and_the_rest_of_the_chunk
     assert stream_length() == 0
 
 
+@pytest.mark.django_db
+def test_a_batch_that_trips_an_unexpected_error_is_dead_lettered_and_the_worker_goes_on(client, site, redis_mode,
+                                                                                       monkeypatch):
+    """Not only database errors: a batch that trips a bug must not stop the worker (nor every worker that claims
+    the chunk after it)."""
+    import personalization.ingest.drain as drain
+    from personalization.models import FailedEvent
+
+    stored_by = drain.batches_write
+
+    def trips_on_the_poison(batches):
+        if any(batch.visitor_id == "visitor-poison" for batch in batches):
+            raise KeyError("a profile merged away meanwhile")
+        return stored_by(batches)
+
+    monkeypatch.setattr(drain, "batches_write", trips_on_the_poison)
+    post(client, site, [make_event("click")])
+    post(client, site, [make_event("click")], visitor="visitor-poison")
+    post(client, site, [make_event("click")], visitor="visitor-0003")
+    stats = stream_drain(consumer="worker", max_seconds=10, until_empty=True)
+    assert (stats.entries, stats.stored, stats.dead_lettered) == (3, 2, 1)
+    monkeypatch.setattr(drain, "batches_write", stored_by)
+    assert "KeyError" in FailedEvent.objects.get().detail and "visitor-poison" in FailedEvent.objects.get().payload
+    assert stream_length() == 0
+
+
 def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
