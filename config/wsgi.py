@@ -3,10 +3,12 @@ under WSGI than under Django's ASGI path.
 
 POST /collect is answered before Django's middleware stack: it needs none of it, and on the
 tracker's hot path the middleware would cost more than the collector's own work. Every other
-path is Django as usual."""
+path is Django as usual. In the embedded default (no Redis) the server also runs the scheduled
+jobs (config/embedded_beat.py)."""
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,6 +23,12 @@ if os.environ.get("ATTUNE_BENCH_VIEWS") == "1":
 
     LEAN_PATHS.update({"/bench/django-view": bare_django_view, "/bench/wsgi": bare_wsgi,
                        "/bench/append-only": append_only})
+
+
+if not settings.REDIS_URL:  # the embedded default has no Celery beat: the server runs the schedule itself
+    from .embedded_beat import embedded_beat_start
+
+    embedded_beat_start()
 
 
 def application(environ, start_response):
