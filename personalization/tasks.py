@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .ingest.drain import consumer_name, stream_drain
+from .ingest.drain import consumer_name, consumer_retire, stream_drain
 from .ingest.redis_client import redis_enabled
 from .services.failures import drop_counters_flush as drop_counters_flush_service
 from .services.failures import failed_events_purge as failed_events_purge_service
@@ -16,7 +16,9 @@ def event_stream_drain(max_seconds: float | None = None) -> dict:
         return {"entries": 0}
     from django.conf import settings
 
-    stats = stream_drain(consumer=consumer_name(), max_seconds=max_seconds or settings.ATTUNE["DRAIN_TASK_SECONDS"])
+    consumer = consumer_name()
+    stats = stream_drain(consumer=consumer, max_seconds=max_seconds or settings.ATTUNE["DRAIN_TASK_SECONDS"])
+    consumer_retire(consumer)
     return {"entries": stats.entries, "stored": stats.stored, "duplicates": stats.duplicates}
 
 

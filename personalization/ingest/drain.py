@@ -166,6 +166,14 @@ def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, unti
     return stats
 
 
+def consumer_retire(consumer: str) -> None:
+    """Remove a consumer that holds no entry from the group: each Celery drain task reads as a consumer of its own,
+    and the group would otherwise keep one more name every minute."""
+    client, key, group = redis_client(), settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"]
+    if not client.xpending_range(key, group, min="-", max="+", count=1, consumername=consumer):
+        client.xgroup_delconsumer(key, group, consumer)
+
+
 def drops_flush() -> int:
     """Move drop counters held in Redis into the database; returns how many counters moved."""
     client = redis_client()

@@ -204,6 +204,15 @@ def test_a_batch_that_trips_an_unexpected_error_is_dead_lettered_and_the_worker_
     assert stream_length() == 0
 
 
+@pytest.mark.django_db
+def test_a_drain_task_leaves_no_consumer_behind_in_the_group(client, site, redis_mode):
+    from personalization.tasks import event_stream_drain
+
+    post(client, site, [make_event()])
+    assert event_stream_drain(max_seconds=1)["stored"] == 1
+    assert redis_client().xinfo_consumers(settings.ATTUNE["STREAM_KEY"], settings.ATTUNE["STREAM_GROUP"]) == []
+
+
 def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
