@@ -4,6 +4,7 @@ import time
 from collections.abc import Collection
 
 from django.conf import settings
+from django.db.models import Q
 
 from .models import ConsentPolicy, ConsentRecord
 from .remembered import Remembered
@@ -40,14 +41,16 @@ def policy_cache_clear() -> None:
 
 def consent_record_latest(*, site_key: str, visitor_id: str = "", user_key: str = "",
                           visitor_ids: Collection[str] = ()) -> ConsentRecord | None:
-    """The visitor's (or user's, or the latest of several visitors') most recent consent choice on a site."""
+    """The most recent consent choice on a site of the visitor, else of the user: recorded under the user's key or on
+    any of `visitor_ids` (the devices the user was identified on), whichever came last."""
     records = ConsentRecord.objects.filter(site_key=site_key)
     if visitor_id:
         records = records.filter(visitor_id=visitor_id)
-    elif visitor_ids:
-        records = records.filter(visitor_id__in=list(visitor_ids))
-    elif user_key:
-        records = records.filter(user_key=user_key)
+    elif user_key or visitor_ids:
+        person = Q(visitor_id__in=list(visitor_ids))
+        if user_key:
+            person |= Q(user_key=user_key)
+        records = records.filter(person)
     else:
         return None
     return records.order_by("-created_at", "-id").first()
@@ -55,14 +58,12 @@ def consent_record_latest(*, site_key: str, visitor_id: str = "", user_key: str 
 
 def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str = "",
                            user_visitor_ids: Collection[str] = ()) -> ConsentState | None:
-    """The consent the visitor last recorded, else the user (recorded as such, or on any of `user_visitor_ids`, the
-    devices the user was identified on), as it stands now: None when there is no record; no consent when it has
-    expired or predates a material policy change."""
+    """The consent the visitor last recorded, else the user's latest choice (recorded as such, or on any of
+    `user_visitor_ids`, the devices the user was identified on), as it stands now: None when there is no record;
+    no consent when it has expired or predates a material policy change."""
     record = consent_record_latest(site_key=site_key, visitor_id=visitor_id)
-    if record is None and user_key:
-        record = consent_record_latest(site_key=site_key, user_key=user_key)
-    if record is None and user_visitor_ids:
-        record = consent_record_latest(site_key=site_key, visitor_ids=user_visitor_ids)
+    if record is None and (user_key or user_visitor_ids):
+        record = consent_record_latest(site_key=site_key, user_key=user_key, visitor_ids=user_visitor_ids)
     if record is None:
         return None
     given_at = int(record.created_at.timestamp())

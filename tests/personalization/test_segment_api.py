@@ -142,6 +142,23 @@ def test_a_user_who_refused_in_the_browser_is_not_tracked_by_user_id_whatever_th
     assert (answer["accepted"], answer["dropped"]) == (0, {"no_consent": 1})
 
 
+def test_the_users_latest_choice_counts_even_when_an_older_one_was_recorded_under_their_user_key(client, keys):
+    """Accepted on the laptop while logged in (recorded under the user key), later withdrawn on the phone the user
+    also logged in on: events sent by user id follow the withdrawal, the later choice."""
+    from personalization.services.collector import user_key_for
+
+    consent_record_create(site_key=keys.site.public_key, visitor_id="laptop-visitor", granted={"analytics"},
+                          source="banner", policy_version=0, user_key=user_key_for(keys.site.id, "u-7"))
+    consented(keys, "phone-visitor", "analytics")
+    phone = {"site": keys.site.public_key, "vid": "phone-visitor", "sent": now_ms(),
+             "consent": consent_token("phone-visitor", "analytics"), "events": [make_event("identify", user_id="u-7")]}
+    client.post("/collect", orjson.dumps(phone), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
+    consented(keys, "phone-visitor")  # withdrawn on the phone
+    answer = send(client, keys, "/v1/track", purchase_by_user("u-7", 5)).json()
+    assert (answer["accepted"], answer["dropped"]) == (0, {"no_consent": 1})
+
+
 def test_alias_links_the_anonymous_visitor_to_the_user_and_later_events_by_user_id_join_it(client, keys):
     consented(keys, "anon-visitor-7", "analytics")
     assert send(client, keys, "/v1/page", {"messageId": str(uuid.uuid4()), "anonymousId": "anon-visitor-7",
