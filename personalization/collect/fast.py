@@ -29,6 +29,7 @@ from .schema import (
     Limits,
     canonical_uuid,
     event_complete,
+    link_is_web,
     link_minimal,
     link_minimise,
     type_props_check,
@@ -183,7 +184,8 @@ def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: 
             props = e.props
             if e.type in PROPS_CHECKED:
                 type_props_check(e.type, e.name, props)  # whole numbers sent as 2.0 become 2, here and in the drain
-            if "href" in props and type(props["href"]) is str and link_minimal(props["href"], limits) != props["href"]:
+            href = props.get("href")
+            if type(href) is str and (not link_is_web(href) or link_minimal(href, limits) != href):
                 return False
     except EventInvalid:
         return False

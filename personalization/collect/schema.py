@@ -197,22 +197,30 @@ def url_clean(url: str, limits: Limits) -> tuple[str, str]:
     return cleaned
 
 
-NON_WEB_SCHEMES = ("mailto:", "tel:", "sms:")
+LINK_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def link_minimise(props: dict, limits: Limits) -> None:
     """A link's address (`props.href` of clicks, outbound links and downloads) minimised as page URLs are: query
-    parameters on the deny-list stripped; a mailto:, tel: or sms: link keeps only its scheme (the address in it
-    is someone's)."""
+    parameters on the deny-list stripped. A link to anything but a web page (mailto:, tel:, sms:, whatsapp:...) keeps
+    only its scheme, and the click loses its text, which for such links is mostly the address again."""
     href = props["href"]
     if type(href) is str:
         props["href"] = link_minimal(href, limits)
+        if not link_is_web(href):
+            props.pop("text", None)
+
+
+def link_is_web(href: str) -> bool:
+    """Whether a link leads to a web page: http(s), or an address relative to the page."""
+    scheme = LINK_SCHEME.match(href)
+    return scheme is None or scheme.group(1).lower() in ("http", "https")
 
 
 def link_minimal(href: str, limits: Limits) -> str:
     """What link_minimise keeps of a link's address."""
-    if href[:7].lower().startswith(NON_WEB_SCHEMES):
-        return href.split(":", 1)[0].lower() + ":"
+    if not link_is_web(href):
+        return LINK_SCHEME.match(href).group(1).lower() + ":"
     return url_clean(href, limits)[0]
 
 

@@ -117,6 +117,7 @@ def test_a_batch_with_anything_to_minimise_or_leave_out_is_not_forwarded():
     assert not one(url="https://a.example/p?email=a@b.c")
     assert not one(ref="https://a.example/p#access_token=x")
     assert not one(props={"href": "mailto:a@b.c"})
+    assert not one(props={"href": "mailto:", "text": "a@b.c"})
     assert not one(props={"href": "/reset?email=a@b.c"})
     assert not one(user_id="u1")
     assert not one(type="identify", user_id="u1")
