@@ -4,7 +4,9 @@ The collector reads its site and the consent policy for every batch. When a reme
 expires, one caller reads it again while the others go on with the value they had. Without that,
 every request in flight at that moment went to the database at once: under gevent a web worker
 serves hundreds of requests together, and each of them opened a connection of its own (measured:
-PostgreSQL refused connections and the collector answered 503 every 30 seconds under load)."""
+PostgreSQL refused connections and the collector answered 503 every 30 seconds under load).
+Keys are read one caller at a time each, not one at a time overall, so that reads for keys nobody
+knows (a flood of made-up site keys) never hold up the sites that exist."""
 
 import threading
 import time
@@ -19,28 +21,47 @@ class Remembered:
         self.seconds = seconds
         self.max_keys = max_keys
         self.values: dict[Hashable, tuple[float, Any]] = {}
-        self.loading = threading.Lock()  # created at import, after gevent's patching when served by gevent workers
+        self.readers: dict[Hashable, threading.Lock] = {}  # one per key: held by whoever reads it from the database
+        self.guard = threading.Lock()  # made at import, after gevent's patching when served by gevent workers
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The value remembered for `key`, read with `load()` when there is none or it expired."""
         hit = self.values.get(key)
         if hit is not None and time.monotonic() - hit[0] < self.seconds:
             return hit[1]
-        if hit is not None and not self.loading.acquire(blocking=False):
+        reader = self.reader_for(key)
+        if hit is not None and not reader.acquire(blocking=False):
             return hit[1]  # another caller is reading it again: the previous value serves meanwhile
         if hit is None:
-            self.loading.acquire()  # nothing to go on with: wait for any reader, then look again
+            reader.acquire()  # nothing to go on with: wait for any reader of this key, then look again
         try:
             hit = self.values.get(key)
             if hit is not None and time.monotonic() - hit[0] < self.seconds:
                 return hit[1]
             value = load()
-            if len(self.values) >= self.max_keys:
-                self.values.clear()  # unknown keys sent by a flood must not grow memory without bound
+            self.room_make()
             self.values[key] = (time.monotonic(), value)
             return value
         finally:
-            self.loading.release()
+            reader.release()
+
+    def reader_for(self, key: Hashable) -> threading.Lock:
+        with self.guard:
+            reader = self.readers.get(key)
+            if reader is None:
+                reader = self.readers[key] = threading.Lock()
+            return reader
+
+    def room_make(self) -> None:
+        """Keep memory bounded: keys that found nothing (made-up ones, in a flood) go first, known values last."""
+        if len(self.values) < self.max_keys:
+            return
+        with self.guard:
+            self.values = {key: hit for key, hit in self.values.items() if hit[1] is not None}
+            if len(self.values) >= self.max_keys:
+                self.values = {}
+            self.readers = {key: self.readers[key] for key in self.values if key in self.readers}
 
     def clear(self) -> None:
-        self.values.clear()
+        with self.guard:
+            self.values, self.readers = {}, {}

@@ -68,8 +68,22 @@ def test_a_failed_read_reaches_its_caller_and_the_next_caller_tries_again():
     assert remembered.get("site", SlowLoad(seconds=0)) == "fresh"
 
 
-def test_a_flood_of_unknown_keys_does_not_grow_memory_without_bound():
+def test_a_flood_of_unknown_keys_does_not_grow_memory_without_bound_nor_push_out_the_sites_that_exist():
     remembered = Remembered(seconds=60, max_keys=100)
+    site = SlowLoad("site", seconds=0)
+    remembered.get("pk_real", site)
     for index in range(1_000):
-        remembered.get(f"unknown-{index}", lambda: None)
-    assert len(remembered.values) <= 100
+        remembered.get(f"pk_made_up_{index}", lambda: None)
+    assert len(remembered.values) <= 100 and len(remembered.readers) <= 100
+    assert remembered.get("pk_real", site) == "site" and site.calls == 1
+
+
+def test_a_slow_read_of_one_key_does_not_hold_up_another():
+    remembered, slow = Remembered(seconds=60), SlowLoad("made-up", seconds=0.5)
+    reading = threading.Thread(target=remembered.get, args=("pk_made_up", slow))
+    reading.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    assert remembered.get("pk_real", SlowLoad("site", seconds=0)) == "site"
+    assert time.monotonic() - started < 0.2
+    reading.join()
