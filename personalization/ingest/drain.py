@@ -101,22 +101,27 @@ def entries_store(entries: list[tuple[bytes, dict]], stats: DrainStats) -> list[
                 raise
             except Exception as error:
                 logger.exception("Dead-lettering a batch that cannot be stored")
-                batches_write([dead_letter(batch.site_id, batch.site_key, repr(error), batch)])
+                batches_write([dead_letter(repr(error), batch=batch)])
                 stats.dead_lettered += 1
     if result is not None:
         stats.stored += result.stored
         stats.duplicates += result.duplicates
     for entry_id, fields, error in broken:
-        batches_write([dead_letter(None, "", f"undecodable stream entry {entry_id!r}: {error}", None, fields)])
+        batches_write([dead_letter(f"undecodable stream entry {entry_id!r}: {error}", entry=fields.get(b"b", b""))])
         stats.dead_lettered += 1
     return decoded
 
 
-def dead_letter(site_id, site_key, reason: str, batch: CollectedBatch | None, fields: dict | None = None) -> CollectedBatch:
-    payload = entry_encode(batch).decode() if batch else repr(fields)[:8192]
+def dead_letter(reason: str, *, batch: CollectedBatch | None = None, entry: bytes = b"") -> CollectedBatch:
+    """A batch that holds one failure: a stream entry that could not be stored, kept whole (the entry as queued, or
+    the batch as decoded) under its visitor, so that `manage.py dead_letters_replay` can store it once the cause is
+    mended and an erasure finds it meanwhile."""
+    payload = entry_encode(batch).decode() if batch else entry.decode("utf-8", errors="replace")
     return CollectedBatch(
-        site_id=site_id, site_key=site_key or "", received_ms=int(time.time() * 1000),
-        failures=[Failure(reason=DropReason.INVALID.value, detail=f"could not be stored: {reason}"[:500], payload=payload)],
+        site_id=batch.site_id if batch else None, site_key=batch.site_key if batch else "",
+        visitor_id=batch.visitor_id if batch else "", received_ms=int(time.time() * 1000),
+        failures=[Failure(reason=DropReason.UNSTORED.value, detail=f"could not be stored: {reason}"[:500],
+                          payload=payload)],
     )
 
 

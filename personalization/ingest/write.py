@@ -78,7 +78,8 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
         failures.extend(
             FailedEvent(site_id=batch.site_id, site_key=printable(batch.site_key), reason=f.reason,
                         detail=printable(f.detail)[:500], event_index=f.index, event_id=printable(f.event_id)[:64],
-                        visitor_id=printable(batch.visitor_id)[:64], payload=printable(f.payload)[:8192],
+                        visitor_id=printable(batch.visitor_id)[:64],
+                        payload=printable(f.payload) if f.reason == DropReason.UNSTORED else printable(f.payload)[:8192],
                         received_at=ms_to_datetime(batch.received_ms))
             for f in batch.failures
         )

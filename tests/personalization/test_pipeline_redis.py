@@ -183,25 +183,37 @@ def test_a_batch_that_trips_an_unexpected_error_is_dead_lettered_and_the_worker_
                                                                                        monkeypatch):
     """Not only database errors: a batch that trips a bug must not stop the worker (nor every worker that claims
     the chunk after it)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     import personalization.ingest.drain as drain
     from personalization.models import FailedEvent
+    from personalization.services.failures import dead_letters_replay, failed_events_purge
 
     stored_by = drain.batches_write
 
     def trips_on_the_poison(batches):
-        if any(batch.visitor_id == "visitor-poison" for batch in batches):
+        if any(batch.visitor_id == "visitor-poison" and batch.events for batch in batches):
             raise KeyError("a profile merged away meanwhile")
         return stored_by(batches)
 
     monkeypatch.setattr(drain, "batches_write", trips_on_the_poison)
     post(client, site, [make_event("click")])
-    post(client, site, [make_event("click")], visitor="visitor-poison")
+    poison = [make_event("click", props={"text": "x" * 400}) for _ in range(30)]  # 12 KB and more: kept whole
+    post(client, site, poison, visitor="visitor-poison")
     post(client, site, [make_event("click")], visitor="visitor-0003")
     stats = stream_drain(consumer="worker", max_seconds=10, until_empty=True)
     assert (stats.entries, stats.stored, stats.dead_lettered) == (3, 2, 1)
     monkeypatch.setattr(drain, "batches_write", stored_by)
-    assert "KeyError" in FailedEvent.objects.get().detail and "visitor-poison" in FailedEvent.objects.get().payload
+    letter = FailedEvent.objects.get()
+    assert (letter.reason, letter.visitor_id) == ("unstored", "visitor-poison") and "KeyError" in letter.detail
+    assert len(letter.payload) > 12_000
     assert stream_length() == 0
+    failed_events_purge(now=timezone.now() + timedelta(days=30))  # rejected input goes after 7 days; this stays
+    assert dead_letters_replay() == (1, 0)  # the cause mended: stored once, and gone from the failed events
+    assert (Event.objects.filter(visitor_id="visitor-poison").count(), FailedEvent.objects.count()) == (30, 0)
+    assert dead_letters_replay() == (0, 0)
 
 
 @pytest.mark.django_db
