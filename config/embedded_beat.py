@@ -2,7 +2,8 @@
 
 One thread in one process of the server (a lock file in ATTUNE_VAR_DIR elects it) runs each job of
 CELERY_BEAT_SCHEDULE whenever its interval has passed, as beat would: idle sessions are closed and their carts
-decided, failed events and expired data purged. With REDIS_URL, Celery beat and workers run them instead."""
+decided, failed events and expired data purged. It reads the schedule from the settings: edits made in admin
+apply to Celery beat, which runs them instead once REDIS_URL is set."""
 
 import fcntl
 import logging
@@ -44,7 +45,12 @@ def embedded_beat_start(*, first_run_seconds: float = FIRST_RUN_SECONDS) -> Call
 def beat_run(*, stop: threading.Event, lock, first_run_seconds: float) -> None:
     from config.celery import app
 
-    app.loader.import_default_modules()
+    try:
+        app.loader.import_default_modules()
+    except Exception:
+        logger.exception("The embedded schedule cannot start: no scheduled job will run in this server")
+        lock.close()
+        raise
     schedule = settings.CELERY_BEAT_SCHEDULE
     due = dict.fromkeys(schedule, time.monotonic() + first_run_seconds)
     try:

@@ -168,8 +168,9 @@ def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: 
     """Whether the typed events of the body `raw` can be queued as the tracker sent them, for the drain to finish
     (collect/entry.py): events_complete would take them whole on its quick way and change nothing of substance, as
     every rule that could refuse one holds, consent allows each (its type's category and its purpose), none carries
-    a user id (stored only as a keyed hash) or identifies, and minimisation leaves every address as it is. What the
-    stream holds is then never more than what will be stored. False sends the batch the usual way, which judges it."""
+    a user id (stored only as a keyed hash) or identifies, and minimisation leaves every address as it is. The
+    stream then holds no event data beyond what will be stored (the body's envelope adds the consent token the
+    collector checked and the device's send time). False sends the batch the usual way, which judges it."""
     if not events or b"\\" in raw or b"\x7f" in raw or not batch_plain(events, context, limits):
         return False
     kinds, explicit = {e.type for e in events}, {e.purpose for e in events} - {""}

@@ -89,8 +89,10 @@ def page_fold(page: list, other: list) -> None:
 def page_engaged(page: list) -> int:
     """The engaged time a page view adds to a session. The tracker reports it as a running total per page view; a
     page left open through a session's end (a tab the visitor comes back to hours later) goes on from its earlier
-    total, which the earlier session has counted already: here it adds only what it gained (the gain before its
-    first report here, at most one report's interval, is not seen)."""
+    total, which the earlier session has counted already: here it adds only what it was seen to gain, from its
+    first report in this session to its last. What it gained before that first report is not seen (reports come
+    at 15 s, 30 s, then every minute of engaged time, and when the page is hidden): up to a minute, or all of a
+    short return that sent a single report. Before this, such a session counted the page's whole total again."""
     engaged, _, _, lowest, began_here = page
     if began_here:
         return engaged

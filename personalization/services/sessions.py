@@ -43,8 +43,9 @@ def sessions_close_idle(*, now=None, batch_size: int = 5000) -> int:
 
 def sessions_close_past(sessions: QuerySet, *, now=None) -> None:
     """Close sessions recomputed from stored events (profiles_rebuild) that ended more than the timeout ago, as
-    sessions_close_idle once did: a timeout after their last event, abandoned by the same rule. They are not
-    announced again: sessions_ended went out when they first closed."""
+    sessions_close_idle once did: a timeout after their last event, abandoned by the same rule, from every cart
+    event stored by now (one that arrived after a session closed, from another device say, can change what was
+    decided then). They are not announced again: sessions_ended went out when they first closed."""
     timeout = session_timeout()
     past = sessions.filter(ended_at__lt=(now or timezone.now()) - timeout)
     abandoned = sessions_abandoned(list(past.values_list("pk", flat=True)))
