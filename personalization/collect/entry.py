@@ -6,7 +6,7 @@ One JSON array, written and read by msgspec (in C), in one of two forms:
   embedded as it came, not re-encoded. The drain finishes its events with the collector's own code
   (fast.events_complete), from the same body and the same receipt time and clock skew, so they come out as the
   collector would have made them. Only a batch that finishing cannot change in substance is forwarded so
-  (fast.batch_forwardable), and the collector's work on the hot path is halved.
+  (fast.batch_forwardable); the collector's own work on a batch of 20 went from 70 to 59 µs in one thread.
 """
 
 import msgspec

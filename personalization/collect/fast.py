@@ -171,17 +171,21 @@ def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: 
     a user id (stored only as a keyed hash) or identifies, and minimisation leaves every address as it is. The
     stream then holds no event data beyond what will be stored (the body's envelope adds the consent token the
     collector checked and the device's send time). False sends the batch the usual way, which judges it."""
-    if not events or b"\\" in raw or b"\x7f" in raw or not batch_plain(events, context, limits):
-        return False
+    # The cheap reasons first (a login, consent, an address to minimise): a batch turned away here goes through
+    # events_complete next, which would repeat the rest.
     kinds, explicit = {e.type for e in events}, {e.purpose for e in events} - {""}
-    if "identify" in kinds or not explicit <= granted or not all(EVENT_TYPES[kind] in granted for kind in kinds):
+    if not events or "identify" in kinds or not explicit <= granted or any(e.user_id for e in events):
+        return False
+    if not all(EVENT_TYPES[kind] in granted for kind in kinds):
+        return False
+    if not all(not url or url_clean(url, limits)[0] == url for url in {e.url for e in events} | {e.ref for e in events}):
+        return False
+    if b"\\" in raw or b"\x7f" in raw or not batch_plain(events, context, limits):
         return False
     if len(dumps([e.props for e in events])) + len(dumps([e.dims for e in events])) > limits.max_props_bytes:
         return False  # together over one event's limit: events_complete measures them one by one
     try:
         for e in events:
-            if e.user_id:
-                return False
             props = e.props
             if e.type in PROPS_CHECKED:
                 type_props_check(e.type, e.name, props)  # whole numbers sent as 2.0 become 2, here and in the drain
@@ -190,4 +194,4 @@ def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: 
                 return False
     except EventInvalid:
         return False
-    return all(not url or url_clean(url, limits)[0] == url for url in {e.url for e in events} | {e.ref for e in events})
+    return True

@@ -198,6 +198,7 @@ def url_clean(url: str, limits: Limits) -> tuple[str, str]:
 
 
 LINK_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+WEB_SCHEMES = frozenset({"", "http", "https"})  # "": an address relative to the page
 
 
 def link_minimise(props: dict, limits: Limits) -> None:
@@ -211,17 +212,21 @@ def link_minimise(props: dict, limits: Limits) -> None:
             props.pop("text", None)
 
 
+def link_scheme(href: str) -> str:
+    """The scheme a link names, lower-cased ("" for an address relative to the page)."""
+    scheme = LINK_SCHEME.match(href)
+    return scheme.group(1).lower() if scheme else ""
+
+
 def link_is_web(href: str) -> bool:
     """Whether a link leads to a web page: http(s), or an address relative to the page."""
-    scheme = LINK_SCHEME.match(href)
-    return scheme is None or scheme.group(1).lower() in ("http", "https")
+    return link_scheme(href) in WEB_SCHEMES
 
 
 def link_minimal(href: str, limits: Limits) -> str:
     """What link_minimise keeps of a link's address."""
-    if not link_is_web(href):
-        return LINK_SCHEME.match(href).group(1).lower() + ":"
-    return url_clean(href, limits)[0]
+    scheme = link_scheme(href)
+    return url_clean(href, limits)[0] if scheme in WEB_SCHEMES else scheme + ":"
 
 
 def canonical_uuid(value: str) -> str:

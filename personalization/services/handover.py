@@ -30,13 +30,14 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
         if redis_enabled():
             keys = stream.rate_keys(site_id=batch.site_id, address=client.address, minute=batch.received_ms // 60_000)
             if forwarded is not None:
-                entry = entry_encode_forwarded(batch, body=forwarded.body, skew_ms=forwarded.skew_ms)
+                entry, queued = entry_encode_forwarded(batch, body=forwarded.body, skew_ms=forwarded.skew_ms), forwarded.events
             else:
                 entry = entry_encode(batch) if (batch.events or batch.failures or batch.drops) else b""
+                queued = len(batch.events)
             if not appender.append(entry=entry, keys=keys):
-                return rate_limited(batch, client, forwarded.events if forwarded else len(batch.events))
+                return rate_limited(batch, client, queued)
             outcome.status = 202
-            outcome.body = {"queued": forwarded.events if forwarded else len(batch.events)}
+            outcome.body = {"queued": queued}
         else:
             if not rate_allowed(batch.site_id, client.address, batch.received_ms):
                 return rate_limited(batch, client, len(batch.events))
