@@ -75,6 +75,9 @@ DEFAULTS = {
     # --- Sessions and profiles --------------------------------------------------------
     # Inactivity, in event time, that ends a session.
     "SESSION_TIMEOUT_MINUTES": 30,
+    # Half-life of the time-decayed profile figures (pageviews_decayed, conversions_decayed): an event weighs half
+    # as much after this many days. Run `manage.py profiles_rebuild` after changing it.
+    "PROFILE_DECAY_HALF_LIFE_DAYS": 14,
     # Event names that count as conversions for every site; sites add their own goals.
     "GOALS": ["add_to_cart", "purchase", "form_submit", "video_complete", "signup"],
     # --- Consent ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ class Activity(NamedTuple):
     category: str
     props: dict
     device_type: str
+    channel: str = ""  # a page view's acquisition channel (channels.channel_of); "" for other events
 
     @property
     def is_cart_event(self) -> bool:

@@ -1,44 +1,32 @@
 """Visitor profile aggregates, updated incrementally and rebuilt from scratch alike (pure).
 
-Every field is a sum, a count, a min or a max over events and sessions, except the cart,
-which follows cart events in time order; a cart event older than the last one applied
-asks the caller to recompute the cart from stored events.
+What each figure is and how it aggregates is declared once in personalization/figures.py; this module folds
+events and sessions into a ProfileState by those declarations. Every figure is order-free except the cart, which
+follows cart events in time order: a cart event older than the last one applied asks the caller to recompute the
+cart from stored events.
 """
 
-from dataclasses import dataclass, field, fields
+import math
+from dataclasses import field, make_dataclass
 
-from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, event_key, goal_of, quantity
-from .sessionize import SessionSummary, page_engaged
+from ..figures import FIGURES, STATE_FIELDS, Figure, Kind, Source, Storage, figure_columns
+from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, quantity
+from .sessionize import SessionSummary
 
-
-@dataclass(slots=True)
-class ProfileState:
-    first_seen_ms: int | None = None
-    last_seen_ms: int | None = None
-    events: int = 0
-    sessions: int = 0
-    pageviews: int = 0
-    engaged_ms: int = 0
-    scroll_sum: int = 0
-    scrolled_pages: int = 0
-    scroll_max: int = 0
-    clicks: int = 0
-    hovers: int = 0
-    conversions: int = 0
-    revenue_cents: int = 0
-    event_counts: dict = field(default_factory=dict)
-    goal_counts: dict = field(default_factory=dict)
-    category_views: dict = field(default_factory=dict)
-    category_engaged_ms: dict = field(default_factory=dict)
-    device_type: str = ""
-    device_ms: int | None = None
-    cart_items: int = 0
-    cart_value_cents: int = 0
-    last_purchase_ms: int | None = None
-    cart_updated_ms: int | None = None
+DEFAULT_HALF_LIFE_MS = 14 * 86_400_000
+STORAGE_DEFAULTS = {Storage.TIME: None, Storage.FLOAT: None, Storage.TEXT: ""}
 
 
-PROFILE_FIELDS = tuple(f.name for f in fields(ProfileState))
+def state_field(name: str, storage: Storage):
+    if storage == Storage.JSON:
+        return name, dict, field(default_factory=dict)
+    return name, object, field(default=STORAGE_DEFAULTS.get(storage, 0))
+
+
+ProfileState = make_dataclass(
+    "ProfileState", [state_field(name, storage) for name, storage, _ in figure_columns()], slots=True)
+ProfileState.__doc__ = "A profile's figures (personalization/figures.py), times in milliseconds since 1970."
+PROFILE_FIELDS = STATE_FIELDS
 
 
 def count_into(counts: dict, key: str, n: int) -> None:
@@ -50,43 +38,77 @@ def count_into(counts: dict, key: str, n: int) -> None:
             counts.pop(key, None)
 
 
-def profile_add_activities(state: ProfileState, activities: list[Activity], goals: frozenset[str]) -> bool:
+def log2_add(log_sum: float | None, log_term: float) -> float:
+    """log2(2^log_sum + 2^log_term), without leaving the logarithms (the sums themselves overflow)."""
+    if log_sum is None:
+        return log_term
+    high, low = (log_sum, log_term) if log_sum >= log_term else (log_term, log_sum)
+    return high + math.log2(1.0 + 2.0 ** (low - high))
+
+
+def decayed_count(log_sum: float | None, *, now_ms: int, half_life_ms: int) -> float:
+    """What a DECAYED figure is worth at `now_ms`: each counted event weighs 2^-(age / half-life)."""
+    return 0.0 if log_sum is None else 2.0 ** (log_sum - now_ms / half_life_ms)
+
+
+_event_figures: dict[str, tuple[Figure, ...]] = {}
+
+
+def event_figures(event_type: str) -> tuple[Figure, ...]:
+    """The event figures an event of this type can change (declared for its type, or for every type)."""
+    found = _event_figures.get(event_type)
+    if found is None:
+        found = _event_figures[event_type] = tuple(
+            f for f in FIGURES if f.source == Source.EVENT and f.of and (not f.types or event_type in f.types))
+    return found
+
+
+def figure_add(state, figure: Figure, value, ts_ms: int, half_life_ms: int) -> None:
+    """Fold one event's contribution `value` (at `ts_ms`) into `state` by the figure's kind."""
+    name, kind = figure.name, figure.kind
+    if kind == Kind.SUM:
+        if value:
+            setattr(state, name, getattr(state, name) + value)
+    elif kind == Kind.COUNTER:
+        count_into(getattr(state, name), value, 1)
+    elif kind == Kind.MIN:
+        current = getattr(state, name)
+        if current is None or value < current:
+            setattr(state, name, value)
+    elif kind == Kind.MAX:
+        current = getattr(state, name)
+        if current is None or value > current:
+            setattr(state, name, value)
+    elif kind == Kind.LATEST:
+        at = getattr(state, figure.at)
+        if value and (at is None or (ts_ms, value) > (at, getattr(state, name))):
+            setattr(state, name, value)
+            setattr(state, figure.at, ts_ms)
+    elif kind == Kind.DECAYED and value:
+        setattr(state, name, log2_add(getattr(state, name), ts_ms / half_life_ms + math.log2(value)))
+
+
+def profile_add_activities(state, activities: list[Activity], goals: frozenset[str], *,
+                           half_life_ms: int = DEFAULT_HALF_LIFE_MS) -> bool:
     """Add newly stored events (sorted by time) to `state`; False when the cart must be recomputed."""
     cart_in_order = True
     for activity in activities:
         ts = activity.ts_ms
-        state.first_seen_ms = ts if state.first_seen_ms is None else min(state.first_seen_ms, ts)
-        state.last_seen_ms = ts if state.last_seen_ms is None else max(state.last_seen_ms, ts)
-        state.events += 1
-        count_into(state.event_counts, event_key(activity), 1)
-        if activity.type == "page_view":
-            state.pageviews += 1
-            count_into(state.category_views, activity.category, 1)
-        elif activity.type == "click":
-            state.clicks += 1
-        elif activity.type == "hover":
-            state.hovers += 1
-        goal = goal_of(activity, goals)
-        if goal:
-            state.conversions += 1
-            count_into(state.goal_counts, goal, 1)
-        if activity.type == "track" and activity.name == PURCHASE:
-            state.revenue_cents += cents(activity.props.get("revenue", activity.props.get("value")))
-        if activity.device_type and (state.device_ms is None or (ts, activity.device_type) > (state.device_ms, state.device_type)):
-            state.device_ms, state.device_type = ts, activity.device_type
+        for figure in event_figures(activity.type):
+            figure_add(state, figure, figure.of(activity, goals), ts, half_life_ms)
         if activity.is_cart_event:
-            if state.cart_updated_ms is not None and ts <= state.cart_updated_ms:
+            if state.cart_updated_at is not None and ts <= state.cart_updated_at:
                 cart_in_order = False
             else:
                 cart_apply(state, activity)
     return cart_in_order
 
 
-def cart_apply(state: ProfileState, activity: Activity) -> None:
+def cart_apply(state, activity: Activity) -> None:
     """One cart event, applied after every earlier one."""
     props = activity.props
     if activity.name == PURCHASE:
-        state.cart_items, state.cart_value_cents, state.last_purchase_ms = 0, 0, activity.ts_ms
+        state.cart_items, state.cart_value_cents, state.last_purchase_at = 0, 0, activity.ts_ms
     else:
         sign = 1 if activity.name == CART_ADD else -1 if activity.name == CART_REMOVE else 0
         n = quantity(props)
@@ -94,13 +116,13 @@ def cart_apply(state: ProfileState, activity: Activity) -> None:
         state.cart_value_cents = max(0, state.cart_value_cents + sign * n * cents(props.get("price", 0)))
         if state.cart_items == 0:
             state.cart_value_cents = 0
-    state.cart_updated_ms = activity.ts_ms
+    state.cart_updated_at = activity.ts_ms
 
 
-def cart_recompute(state: ProfileState, cart_activities: list[Activity]) -> None:
+def cart_recompute(state, cart_activities: list[Activity]) -> None:
     """Set the cart from all of a profile's cart events, whatever order they arrived in."""
     state.cart_items = state.cart_value_cents = 0
-    state.last_purchase_ms = state.cart_updated_ms = None
+    state.last_purchase_at = state.cart_updated_at = None
     for activity in sorted(cart_activities, key=lambda a: (a.ts_ms, a.event_id)):
         cart_apply(state, activity)
 
@@ -112,45 +134,66 @@ def cart_items_at(cart_activities: list[Activity], until_ms: int) -> int:
     return state.cart_items
 
 
-def profile_add_sessions(state: ProfileState, *, before: list[SessionSummary], after: list[SessionSummary]) -> None:
-    """Replace the contribution of sessions `before` with that of sessions `after`."""
-    for sign, summaries in ((-1, before), (1, after)):
-        for summary in summaries:
-            state.sessions += sign
-            state.engaged_ms += sign * summary.engaged_ms
-            state.scroll_sum += sign * summary.scroll_sum
-            state.scrolled_pages += sign * len(summary.pages)
-            for page in summary.pages.values():
-                count_into(state.category_engaged_ms, page[2], sign * page_engaged(page))
-    # The deepest scroll never goes down as sessions merge; only erasure lowers it.
-    state.scroll_max = max([state.scroll_max] + [summary.scroll_max for summary in after])
+SESSION_FIGURES = tuple(f for f in FIGURES if f.source == Source.SESSION)
+NO_GOALS: frozenset[str] = frozenset()
 
 
-def profile_merge(into: ProfileState, other: ProfileState) -> None:
+def profile_add_sessions(state, *, before: list[SessionSummary], after: list[SessionSummary]) -> None:
+    """Replace the contribution of sessions `before` with that of sessions `after`. Sums and counts are replaced;
+    a maximum or a first session's value never goes back as sessions merge (only erasure lowers them)."""
+    for figure in SESSION_FIGURES:
+        name, kind = figure.name, figure.kind
+        if kind == Kind.SUM:
+            change = sum(figure.of(s, NO_GOALS) for s in after) - sum(figure.of(s, NO_GOALS) for s in before)
+            if change:
+                setattr(state, name, getattr(state, name) + change)
+        elif kind == Kind.COUNTER:
+            counts = getattr(state, name)
+            for sign, summaries in ((-1, before), (1, after)):
+                for summary in summaries:
+                    for key, n in figure.of(summary, NO_GOALS):
+                        count_into(counts, key, sign * n)
+        elif kind == Kind.MAX:
+            setattr(state, name, max([getattr(state, name)] + [figure.of(s, NO_GOALS) for s in after]))
+        elif kind == Kind.FIRST:
+            for summary in after:
+                value = figure.of(summary, NO_GOALS)
+                at = getattr(state, figure.at)
+                if value and (at is None or (summary.entry[0], value) < (at, getattr(state, name))):
+                    setattr(state, name, value)
+                    setattr(state, figure.at, summary.entry[0])
+
+
+def profile_merge(into, other) -> None:
     """Fold another person's profile into `into` (identity stitching). The cart is left to a recompute."""
-    for name in ("events", "sessions", "pageviews", "engaged_ms", "scroll_sum", "scrolled_pages", "clicks", "hovers",
-                 "conversions", "revenue_cents"):
-        setattr(into, name, getattr(into, name) + getattr(other, name))
-    for name in ("event_counts", "goal_counts", "category_views", "category_engaged_ms"):
-        counts = getattr(into, name)
-        for key, n in getattr(other, name).items():
-            count_into(counts, key, n)
-    into.scroll_max = max(into.scroll_max, other.scroll_max)
-    seen_first = [ms for ms in (into.first_seen_ms, other.first_seen_ms) if ms is not None]
-    seen_last = [ms for ms in (into.last_seen_ms, other.last_seen_ms) if ms is not None]
-    into.first_seen_ms = min(seen_first) if seen_first else None
-    into.last_seen_ms = max(seen_last) if seen_last else None
-    if other.device_ms is not None and (into.device_ms is None or (other.device_ms, other.device_type) > (into.device_ms, into.device_type)):
-        into.device_ms, into.device_type = other.device_ms, other.device_type
+    for figure in FIGURES:
+        name, kind = figure.name, figure.kind
+        mine, theirs = getattr(into, name), getattr(other, name)
+        if kind == Kind.SUM:
+            setattr(into, name, mine + theirs)
+        elif kind == Kind.COUNTER:
+            for key, n in theirs.items():
+                count_into(mine, key, n)
+        elif kind in (Kind.MIN, Kind.MAX):
+            present = [value for value in (mine, theirs) if value is not None]
+            setattr(into, name, (min if kind == Kind.MIN else max)(present) if present else None)
+        elif kind == Kind.DECAYED and theirs is not None:
+            setattr(into, name, log2_add(mine, theirs))
+        elif kind in (Kind.LATEST, Kind.FIRST) and getattr(other, figure.at) is not None:
+            pick = max if kind == Kind.LATEST else min
+            at = getattr(into, figure.at)
+            ours = (at, mine) if at is not None else None
+            chosen = pick(part for part in (ours, (getattr(other, figure.at), theirs)) if part)
+            setattr(into, figure.at, chosen[0])
+            setattr(into, name, chosen[1])
 
 
-def profile_from_scratch(
-    activities: list[Activity], sessions: list[SessionSummary], goals: frozenset[str]
-) -> ProfileState:
+def profile_from_scratch(activities: list[Activity], sessions: list[SessionSummary], goals: frozenset[str], *,
+                         half_life_ms: int = DEFAULT_HALF_LIFE_MS):
     """A profile computed from all of a person's events and sessions."""
     state = ProfileState()
     ordered = sorted(activities, key=lambda a: (a.ts_ms, a.event_id))
-    profile_add_activities(state, ordered, goals)
+    profile_add_activities(state, ordered, goals, half_life_ms=half_life_ms)
     cart_recompute(state, [activity for activity in ordered if activity.is_cart_event])
     profile_add_sessions(state, before=[], after=sessions)
     return state

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from ..models import Event, Profile
-from .activity import CART_EVENTS, Activity, ms_to_datetime
+from .activity import CART_EVENTS, Activity, datetime_to_ms, ms_to_datetime
 from .aggregate import ProfileState, cart_recompute, profile_add_activities, profile_add_sessions, profile_merge
+from .channels import channel_of
 from .profile_rows import profiles_lock, profiles_write
 from .session_rows import session_row, sessions_load, sessions_write
 from .sessionize import sessions_apply
 from .visitors import VisitorLink, profile_reassign, profile_user_lookup, visitors_of_profile, visitors_resolve
 
-ACTIVITY_COLUMNS = ("ts", "event_id", "type", "name", "path", "referrer", "page_view_id", "category", "props", "device_type")
+ACTIVITY_COLUMNS = ("ts", "event_id", "type", "name", "path", "referrer", "page_view_id", "category", "props", "device_type",
+                    "url")
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,25 @@ def gap_ms() -> int:
     return settings.ATTUNE["SESSION_TIMEOUT_MINUTES"] * 60_000
 
 
+def half_life_ms() -> int:
+    return settings.ATTUNE["PROFILE_DECAY_HALF_LIFE_DAYS"] * 86_400_000
+
+
+def activity_of(ts_ms: int, event_id: str, type_: str, name: str, url: str, path: str, referrer: str,
+                page_view_id: str, category: str, props: dict, device_type: str) -> Activity:
+    """The Activity of one stored event; a page view's acquisition channel is read from its address and referrer."""
+    channel = channel_of(url, referrer) if type_ == "page_view" else ""
+    return Activity(ts_ms, event_id, type_, name, path, referrer, page_view_id, category, props, device_type, channel)
+
+
 def site_goals(site_goals) -> frozenset[str]:
     return frozenset(settings.ATTUNE["GOALS"]) | frozenset(site_goals)
 
 
 def activities_from_rows(rows) -> list[Activity]:
-    from .activity import datetime_to_ms
-
     return [
-        Activity(datetime_to_ms(ts), str(event_id), type_, name, path, referrer, pv, category, props, device)
-        for ts, event_id, type_, name, path, referrer, pv, category, props, device in rows
+        activity_of(datetime_to_ms(ts), str(event_id), type_, name, url, path, referrer, pv, category, props, device)
+        for ts, event_id, type_, name, path, referrer, pv, category, props, device, url in rows
     ]
 
 
@@ -58,8 +69,9 @@ def activities_stored(*, site_id: int, visitor_ids: list[str], until_ms: int | N
 def activities_apply(
     *, site_id: int, goals: frozenset[str], by_visitor: dict[str, list[Activity]], identifies: list[Identify],
     first_seen: dict,
-) -> None:
-    """Update sessions and profiles of one site for new events ({visitor_id: activities sorted by time})."""
+) -> frozenset[int]:
+    """Update sessions and profiles of one site for new events ({visitor_id: activities sorted by time}); returns
+    the profiles whose figures changed (a profile merged away by an identify is gone, not changed)."""
     links = visitors_resolve(site_id=site_id, first_seen=first_seen)
     user_profiles = profile_user_lookup(site_id=site_id, user_keys=sorted({i.user_key for i in identifies}))
     locked = profiles_lock({link.profile_id for link in links.values()} | set(user_profiles.values()))
@@ -71,12 +83,13 @@ def activities_apply(
     sessions_update(site_id=site_id, goals=goals, by_visitor=by_visitor, links=links, states=states)
     for visitor_id, activities in by_visitor.items():
         profile_id = links[visitor_id].profile_id
-        if not profile_add_activities(states[profile_id], activities, goals):
+        if not profile_add_activities(states[profile_id], activities, goals, half_life_ms=half_life_ms()):
             cart_stale.add(profile_id)
     for profile_id in cart_stale:
         cart_recompute(states[profile_id], activities_stored(
             site_id=site_id, visitor_ids=visitors_of_profile(profile_id), cart_only=True))
     profiles_write(states)
+    return frozenset(states)
 
 
 def identities_apply(*, site_id, identifies, links, states, user_keys, cart_stale) -> None:

@@ -3,22 +3,19 @@
 from django.db import connection
 from django.utils import timezone
 
+from ..figures import Storage, figure_columns
 from ..models import Profile
 from .activity import datetime_to_ms
-from .aggregate import PROFILE_FIELDS, ProfileState
+from .aggregate import ProfileState
 from .sql import fetch, json_param, json_value, one_of, time_ms, time_param, update_many
 
 TABLE = Profile._meta.db_table
-# ProfileState field -> model column, where the names differ (times are datetimes in the table).
-TIME_COLUMNS = {
-    "first_seen_ms": "first_seen",
-    "last_seen_ms": "last_seen",
-    "device_ms": "device_seen_at",
-    "last_purchase_ms": "last_purchase_at",
-    "cart_updated_ms": "cart_updated_at",
-}
-JSON_FIELDS = frozenset({"event_counts", "goal_counts", "category_views", "category_engaged_ms"})
-COLUMNS = [TIME_COLUMNS.get(name, name) for name in PROFILE_FIELDS]
+COLUMNS = [name for name, _, _ in figure_columns()]
+STORAGE = [storage for _, storage, _ in figure_columns()]
+# What a new profile's row holds, by the figures' storage (times and decayed counts stay NULL).
+NEW_VALUES = {Storage.JSON: "{}", Storage.TEXT: ""}
+PROFILE_DEFAULTS = {name: NEW_VALUES.get(storage, 0) for name, storage, _ in figure_columns()
+                    if storage not in (Storage.TIME, Storage.FLOAT)}
 
 
 def profiles_lock(profile_ids: set[int]) -> dict[int, tuple[ProfileState, str | None]]:
@@ -33,10 +30,10 @@ def profiles_lock(profile_ids: set[int]) -> dict[int, tuple[ProfileState, str | 
     states = {}
     for pk, user_key, *values in rows:
         state = ProfileState()
-        for name, value in zip(PROFILE_FIELDS, values, strict=True):
-            if name in TIME_COLUMNS:
+        for name, storage, value in zip(COLUMNS, STORAGE, values, strict=True):
+            if storage == Storage.TIME:
                 value = time_ms(value)
-            elif name in JSON_FIELDS:
+            elif storage == Storage.JSON:
                 value = json_value(value)
             setattr(state, name, value)
         states[pk] = (state, user_key)
@@ -51,11 +48,11 @@ def profiles_write(states: dict[int, ProfileState]) -> None:
     for pk in sorted(states):
         state = states[pk]
         row = []
-        for name in PROFILE_FIELDS:
+        for name, storage in zip(COLUMNS, STORAGE, strict=True):
             value = getattr(state, name)
-            if name in TIME_COLUMNS:
+            if storage == Storage.TIME:
                 value = time_param(value)
-            elif name in JSON_FIELDS:
+            elif storage == Storage.JSON:
                 value = json_param(value)
             row.append(value)
         params.append((*row, now, pk))

@@ -9,12 +9,13 @@ from .sql import execute_many, fetch, insert_many, json_param, json_value, one_o
 TABLE = Session._meta.db_table
 LOAD_COLUMNS = (
     "id", "visitor_id", "started_at", "ended_at", "events", "pageviews", "conversions", "revenue_cents", "purchased",
-    "cart_changes", "entry_at", "entry_path", "referrer", "exit_at", "exit_path", "device_type", "pages",
+    "cart_changes", "entry_at", "entry_channel", "entry_page_type", "entry_path", "referrer", "exit_at", "exit_path",
+    "device_type", "pages", "abandoned",
 )
 WRITE_COLUMNS = (
     "site_id", "visitor_id", "profile_id", "started_at", "ended_at", "events", "pageviews", "engaged_ms", "scroll_max",
-    "entry_path", "entry_at", "exit_path", "exit_at", "referrer", "device_type", "conversions", "revenue_cents",
-    "purchased", "cart_changes", "pages", "closed_at", "abandoned",
+    "entry_path", "entry_at", "entry_channel", "entry_page_type", "exit_path", "exit_at", "referrer", "device_type",
+    "conversions", "revenue_cents", "purchased", "cart_changes", "pages", "closed_at", "abandoned",
 )
 
 
@@ -33,7 +34,8 @@ def sessions_load(*, site_id: int, windows: dict[str, tuple[int, int]], gap_ms: 
     )
     found: dict[str, list[SessionSummary]] = defaultdict(list)
     for (pk, visitor_id, started_at, ended_at, events, pageviews, conversions, revenue_cents, purchased, cart_changes,
-         entry_at, entry_path, referrer, exit_at, exit_path, device_type, pages) in rows:
+         entry_at, entry_channel, entry_page_type, entry_path, referrer, exit_at, exit_path, device_type, pages,
+         abandoned) in rows:
         started_ms, ended_ms = time_ms(started_at), time_ms(ended_at)
         window_low, window_high = windows[visitor_id]
         if ended_ms < window_low - gap_ms or started_ms > window_high + gap_ms:
@@ -43,9 +45,10 @@ def sessions_load(*, site_id: int, windows: dict[str, tuple[int, int]], gap_ms: 
                 started_ms=started_ms, ended_ms=ended_ms, id=pk, events=events, pageviews=pageviews,
                 conversions=conversions, revenue_cents=revenue_cents, purchased=bool(purchased),
                 cart_changes=cart_changes,
-                entry=(time_ms(entry_at), entry_path, referrer) if entry_at else (),
+                entry=(time_ms(entry_at), entry_channel, entry_page_type, entry_path, referrer) if entry_at else (),
                 exit=(time_ms(exit_at), exit_path) if exit_at else (),
                 device_type=device_type, device_ms=started_ms, pages=pages_current(json_value(pages)),
+                abandoned=bool(abandoned),
             )
         )
     for summaries in found.values():
@@ -59,12 +62,12 @@ def pages_current(pages: dict) -> dict:
 
 
 def session_row(site_id: int, visitor_id: str, profile_id: int, summary: SessionSummary) -> tuple:
-    entry = summary.entry or (None, "", "")
+    entry = summary.entry or (None, "", "", "", "")
     exit_ = summary.exit or (None, "")
     return (
         site_id, visitor_id, profile_id, time_param(summary.started_ms), time_param(summary.ended_ms), summary.events,
-        summary.pageviews, summary.engaged_ms, summary.scroll_max, entry[1][:2000], time_param(entry[0]),
-        exit_[1][:2000], time_param(exit_[0]), entry[2][:2000], summary.device_type, summary.conversions,
+        summary.pageviews, summary.engaged_ms, summary.scroll_max, entry[3][:2000], time_param(entry[0]), entry[1],
+        entry[2][:20], exit_[1][:2000], time_param(exit_[0]), entry[4][:2000], summary.device_type, summary.conversions,
         summary.revenue_cents, summary.purchased, summary.cart_changes, json_param(summary.pages), None, False,
     )
 

@@ -23,11 +23,20 @@ class SessionSummary:
     revenue_cents: int = 0
     purchased: bool = False
     cart_changes: int = 0  # items added to or removed from the cart: events, not quantities
-    entry: tuple = ()  # (ts_ms, path, referrer) of the first page view
+    entry: tuple = ()  # (ts_ms, channel, page type, path, referrer) of the first page view
     exit: tuple = ()  # (ts_ms, path) of the last page view
     device_type: str = ""
     device_ms: int = 0  # time of the event the device type was taken from (the first one)
     pages: dict = field(default_factory=dict)  # page view id -> its figures in this session (page_of)
+    abandoned: bool = False  # decided when the session closes (services/sessions.py); a new event reopens it
+
+    @property
+    def entry_channel(self) -> str:
+        return self.entry[1] if self.entry else ""
+
+    @property
+    def entry_page_type(self) -> str:
+        return self.entry[2] if self.entry else ""
 
     @property
     def engaged_ms(self) -> int:
@@ -48,7 +57,7 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
     summary.device_type, summary.device_ms = activity.device_type, activity.ts_ms
     if activity.type == "page_view":
         summary.pageviews = 1
-        summary.entry = (activity.ts_ms, activity.path, activity.referrer)
+        summary.entry = entry_of(activity)
         summary.exit = (activity.ts_ms, activity.path)
     if goal_of(activity, goals):
         summary.conversions = 1
@@ -61,6 +70,14 @@ def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
     if activity.page_view_id:
         summary.pages[activity.page_view_id] = page_of(activity)
     return summary
+
+
+def entry_of(page_view: Activity) -> tuple:
+    """A page view as a session's entry. Ordered by time, then channel: the profile's first channel (figures.py)
+    is the least (time, channel) of its sessions' entries, so that sessions and profiles agree on ties."""
+    page_type = page_view.props.get("page_type")
+    return (page_view.ts_ms, page_view.channel, page_type if isinstance(page_type, str) else "", page_view.path,
+            page_view.referrer)
 
 
 def page_of(activity: Activity) -> list:
@@ -111,7 +128,7 @@ def summary_add(summary: SessionSummary, activity: Activity, goals: frozenset[st
         summary.device_ms, summary.device_type = ts, activity.device_type
     if activity.type == "page_view":
         summary.pageviews += 1
-        entry = (ts, activity.path, activity.referrer)
+        entry = entry_of(activity)
         summary.entry = min(summary.entry, entry) if summary.entry else entry
         summary.exit = max(summary.exit, (ts, activity.path)) if summary.exit else (ts, activity.path)
     if goal_of(activity, goals):
@@ -199,6 +216,7 @@ def sessions_apply(
             else:
                 summary_add(merged, part, goals)
         merged.id = old_parts[0].id if old_parts else None
+        merged.abandoned = False  # written back open: closing decides again
         change.upserts.append(merged)
         change.before.extend(old_parts)
         change.deletes.extend(summary.id for summary in old_parts[1:])

@@ -14,17 +14,12 @@ from ..collect.batch import CollectedBatch
 from ..collect.segment import USER_VISITOR_PREFIX
 from ..models import Profile, Session, Visitor
 from .activity import datetime_to_ms
+from .profile_rows import PROFILE_DEFAULTS
 from .sql import execute_many, fetch, in_list, one_of, time_param
 
 VISITOR_TABLE = Visitor._meta.db_table
 PROFILE_TABLE = Profile._meta.db_table
 SESSION_TABLE = Session._meta.db_table
-PROFILE_DEFAULTS = {
-    "events": 0, "sessions": 0, "pageviews": 0, "engaged_ms": 0, "scroll_sum": 0, "scrolled_pages": 0,
-    "scroll_max": 0, "clicks": 0, "hovers": 0, "conversions": 0, "revenue_cents": 0, "event_counts": "{}",
-    "goal_counts": "{}", "category_views": "{}", "category_engaged_ms": "{}", "device_type": "", "cart_items": 0,
-    "cart_value_cents": 0,
-}
 
 
 @dataclass(slots=True)

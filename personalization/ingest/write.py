@@ -107,17 +107,21 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     failures_insert(failures)
     drops_add(dict(drops))
     for site_id, stored in stored_by_site.items():
-        site_apply(site_id=site_id, goals=site_goals(site_goals_of(site_id)), stored=stored)
+        changed = site_apply(site_id=site_id, goals=site_goals(site_goals_of(site_id)), stored=stored)
+        # Once per site and committed chunk; a chunk rolled back announces nothing.
+        transaction.on_commit(lambda site_id=site_id, changed=changed: events_stored.send(
+            sender=Event, site_id=site_id, profile_ids=changed))
     return WriteResult(stored=len(inserted), duplicates=sum(c[1] for c in counts),
                        per_batch=tuple((stored, duplicates) for stored, duplicates in counts))
 
 
-def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> None:
+def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> frozenset[int]:
+    """Bring one site's sessions and profiles up to date with its newly stored events; the profiles changed."""
     pairs, identifies, first_seen = [], [], {}
     for batch, event in stored:
-        pairs.append((batch.visitor_id, Activity(
-            event.ts_ms, event.event_id, event.type, event.name, event.path, event.referrer, event.page_view_id,
-            event.category, event.props, batch.device_type,
+        pairs.append((batch.visitor_id, activity_of(
+            event.ts_ms, event.event_id, event.type, event.name, event.url, event.path, event.referrer,
+            event.page_view_id, event.category, event.props, batch.device_type,
         )))
         if event.user_key:  # an identify, or any server event sent with a userId
             identifies.append(Identify(event.ts_ms, event.event_id, batch.visitor_id, event.user_key))
@@ -125,5 +129,5 @@ def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> None:
         if seen is None or event.ts_ms < seen[0]:
             first_seen[batch.visitor_id] = (event.ts_ms, batch.is_bot)
     first_seen = {vid: (ms_to_datetime(ms), is_bot) for vid, (ms, is_bot) in first_seen.items()}
-    activities_apply(site_id=site_id, goals=goals, by_visitor=activities_group(pairs), identifies=identifies,
-                     first_seen=first_seen)
+    return activities_apply(site_id=site_id, goals=goals, by_visitor=activities_group(pairs), identifies=identifies,
+                            first_seen=first_seen)

@@ -18,6 +18,8 @@ class Session(models.Model):
     scroll_max = models.PositiveSmallIntegerField(default=0)
     entry_path = models.CharField(max_length=2000, blank=True)
     entry_at = models.DateTimeField(null=True, blank=True)
+    entry_channel = models.CharField(max_length=10, blank=True, help_text="Acquisition channel of the first page view.")
+    entry_page_type = models.CharField(max_length=20, blank=True, help_text="Page type of the first page view.")
     exit_path = models.CharField(max_length=2000, blank=True)
     exit_at = models.DateTimeField(null=True, blank=True)
     referrer = models.CharField(max_length=2000, blank=True)

@@ -3,13 +3,25 @@
 from django.db import models
 from django.utils import timezone
 
+from ..figures import Storage, figure_columns
 from .site import Site
+
+STORAGE_FIELDS = {
+    Storage.COUNT: lambda text: models.PositiveIntegerField(default=0, help_text=text),
+    Storage.SMALL: lambda text: models.PositiveSmallIntegerField(default=0, help_text=text),
+    Storage.SIGNED: lambda text: models.IntegerField(default=0, help_text=text),
+    Storage.BIG: lambda text: models.BigIntegerField(default=0, help_text=text),
+    Storage.TIME: lambda text: models.DateTimeField(null=True, blank=True, help_text=text),
+    Storage.TEXT: lambda text: models.CharField(max_length=20, blank=True, help_text=text),
+    Storage.JSON: lambda text: models.JSONField(default=dict, blank=True, help_text=text),
+    Storage.FLOAT: lambda text: models.FloatField(null=True, blank=True, help_text=text),
+}
 
 
 class Profile(models.Model):
-    """Incremental per-person aggregates. Every counter is a sum, max or min over events and
-    sessions, so two profiles merge by combining fields and a rebuild from events gives the
-    same numbers whatever order the events arrived in."""
+    """Incremental per-person aggregates: one column per figure declared in personalization/figures.py (added
+    below), each aggregating in a way that lets two profiles merge and a rebuild from events give the same numbers
+    whatever order the events arrived in."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)  # indexes below start with it
     origin_visitor_id = models.CharField(
@@ -18,29 +30,6 @@ class Profile(models.Model):
     user_key = models.CharField(  # noqa: DJ001 - NULL (not "") so the per-site uniqueness skips anonymous profiles
         max_length=128, null=True, blank=True, help_text="The site's user id, as a keyed hash unless configured."
     )
-    first_seen = models.DateTimeField(null=True, blank=True)
-    last_seen = models.DateTimeField(null=True, blank=True)
-    events = models.PositiveIntegerField(default=0)
-    sessions = models.PositiveIntegerField(default=0)
-    pageviews = models.PositiveIntegerField(default=0)
-    engaged_ms = models.BigIntegerField(default=0)
-    scroll_sum = models.PositiveIntegerField(default=0, help_text="Sum over page views of the deepest scroll, in %.")
-    scrolled_pages = models.PositiveIntegerField(default=0)
-    scroll_max = models.PositiveSmallIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
-    hovers = models.PositiveIntegerField(default=0)
-    conversions = models.PositiveIntegerField(default=0)
-    revenue_cents = models.BigIntegerField(default=0)
-    event_counts = models.JSONField(default=dict, blank=True)
-    goal_counts = models.JSONField(default=dict, blank=True)
-    category_views = models.JSONField(default=dict, blank=True)
-    category_engaged_ms = models.JSONField(default=dict, blank=True)
-    device_type = models.CharField(max_length=10, blank=True)
-    device_seen_at = models.DateTimeField(null=True, blank=True)
-    cart_items = models.IntegerField(default=0, help_text="Items added minus removed since the last purchase.")
-    cart_value_cents = models.BigIntegerField(default=0)
-    last_purchase_at = models.DateTimeField(null=True, blank=True)
-    cart_updated_at = models.DateTimeField(null=True, blank=True, help_text="Time of the last cart event applied.")
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -54,7 +43,7 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"profile {self.pk}"
 
-    # Figures derived from the stored sums when read, so that they never go stale.
+    # Figures derived from the stored ones when read, so that they never go stale.
     @property
     def mean_engaged_ms(self) -> float:
         """Engaged time per session."""
@@ -92,6 +81,10 @@ class Profile(models.Model):
         """Each content category's share of the profile's page views (sums to 1)."""
         total = sum(self.category_views.values())
         return {category: n / total for category, n in sorted(self.category_views.items())} if total else {}
+
+
+for _name, _storage, _description in figure_columns():
+    Profile.add_to_class(_name, STORAGE_FIELDS[_storage](_description))
 
 
 class Visitor(models.Model):

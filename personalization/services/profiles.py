@@ -5,11 +5,12 @@ from collections import defaultdict
 from django.db import transaction
 
 from ..ingest.aggregate import profile_from_scratch
-from ..ingest.apply import activities_stored, gap_ms, site_goals
+from ..ingest.apply import activities_stored, gap_ms, half_life_ms, site_goals
 from ..ingest.profile_rows import profiles_lock, profiles_write
 from ..ingest.session_rows import session_row, sessions_write
 from ..ingest.sessionize import sessions_from_activities
-from ..models import Profile, Session, Site, Visitor
+from ..models import Event, Profile, Session, Site, Visitor
+from ..signals import events_stored
 from .sessions import sessions_close_past
 
 
@@ -44,8 +45,10 @@ def profiles_chunk_rebuild(*, site: Site, goals: frozenset[str], profile_ids: li
             session_rows.extend(session_row(site.pk, visitor_id, profile_id, s) for s in visitor_sessions)
             activities.extend(mine)
             sessions.extend(visitor_sessions)
-        states[profile_id] = profile_from_scratch(activities, sessions, goals)
+        states[profile_id] = profile_from_scratch(activities, sessions, goals, half_life_ms=half_life_ms())
     sessions_write(inserts=session_rows, updates=[], deletes=[])
-    sessions_close_past(Session.objects.filter(profile_id__in=profile_ids))
+    for profile_id in sessions_close_past(Session.objects.filter(profile_id__in=profile_ids)):
+        states[profile_id].abandoned_sessions += 1
     profiles_write(states)
+    transaction.on_commit(lambda: events_stored.send(sender=Event, site_id=site.pk, profile_ids=frozenset(states)))
     return len(profile_ids)

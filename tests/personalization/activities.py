@@ -5,9 +5,11 @@ import uuid
 from hypothesis import strategies as st
 
 from personalization.ingest.activity import Activity
+from personalization.ingest.channels import channel_of
 
 BASE_MS = 1_780_000_000_000
 MINUTE = 60_000
+SITE_ORIGIN = "https://shop.example"  # the address events' paths are on
 NAMES = ["add_to_cart", "remove_from_cart", "purchase", "signup", "newsletter"]
 
 
@@ -28,13 +30,17 @@ def activity_lists(draw, *, max_size: int = 40) -> list[Activity]:
         elif kind == "scroll":
             props = {"depth": draw(st.sampled_from([25, 50, 75, 90, 100]))}
         elif kind == "video":
-            props = {"action": draw(st.sampled_from(["play", "complete"]))}
+            props = {"action": draw(st.sampled_from(["play", "complete"])), "percent": draw(st.sampled_from([0, 40]))}
+        elif kind == "page_view":
+            props = draw(st.sampled_from([{}, {"page_type": "product"}, {"page_type": "sale"}, {"discount": 10}]))
         elif kind == "track":
             name = draw(st.sampled_from(NAMES))
             props = {"quantity": draw(st.integers(1, 3)), "price": draw(st.sampled_from([1.5, 19.99, 100])),
                      "revenue": draw(st.sampled_from([0, 10.01, 99.99]))}
-        path = draw(st.sampled_from(["/", "/shop", "/news/a"]))
+        path = draw(st.sampled_from(["/", "/shop", "/news/a", "/news/a?utm_medium=email", "/shop?gclid=x1"]))
         device = draw(st.sampled_from(["desktop", "mobile"]))
-        activities.append(Activity(ts, str(uuid.UUID(int=ids[index])), kind, name, path,
-                                   draw(st.sampled_from(["", "https://ref.example/"])), pv, category, props, device))
+        referrer = draw(st.sampled_from(["", "https://ref.example/", "https://www.google.com/", "https://t.co/x"]))
+        channel = channel_of(SITE_ORIGIN + path, referrer) if kind == "page_view" else ""
+        activities.append(Activity(ts, str(uuid.UUID(int=ids[index])), kind, name, path, referrer, pv, category, props,
+                                   device, channel))
     return activities

@@ -10,12 +10,13 @@ from personalization.collect.batch import CollectedBatch, CollectedEvent
 from personalization.ingest.write import batches_write
 from personalization.models import Event, Profile, Session, Visitor
 from personalization.services.profiles import profiles_rebuild
+from personalization.services.sessions import sessions_close_idle
 
 from .activities import BASE_MS, activity_lists
 
 VISITORS = ["visitor-aaaa", "visitor-bbbb", "visitor-cccc"]
 PROFILE_FIELDS = [f.name for f in Profile._meta.fields if f.name not in {"id", "updated_at", "origin_visitor_id"}]
-SESSION_FIELDS = [f.name for f in Session._meta.fields if f.name not in {"id", "closed_at", "abandoned"}]
+SESSION_FIELDS = [f.name for f in Session._meta.fields if f.name not in {"id", "closed_at"}]
 
 
 def collected(activity, user_key=""):
@@ -27,10 +28,15 @@ def collected(activity, user_key=""):
     )
 
 
+def rounded(value):
+    """Decayed counts are sums of floats, added in another order by the rebuild."""
+    return round(value, 9) if isinstance(value, float) else value
+
+
 def snapshot(site):
     profiles = (
         tuple(sorted(Visitor.objects.filter(profile_id=row["id"]).values_list("visitor_id", flat=True)))
-        + tuple(row[f] for f in PROFILE_FIELDS)
+        + tuple(rounded(row[f]) for f in PROFILE_FIELDS)
         for row in Profile.objects.filter(site=site).values("id", *PROFILE_FIELDS)
     )
     sessions = sorted((tuple(row.values()) for row in Session.objects.filter(site=site).values(*SESSION_FIELDS)), key=str)
@@ -61,6 +67,7 @@ def test_rebuild_gives_identical_profiles_and_sessions_for_random_event_streams(
                                           visitor_id=visitor_id, consent="analytics,necessary", device_type=device,
                                           events=[event]))
         batches_write(batches)
+    sessions_close_idle()  # the rebuild closes the sessions past their timeout too, and decides abandonment again
     incremental = snapshot(site)
     profiles_rebuild(site=site)
     assert snapshot(site) == incremental
