@@ -11,7 +11,6 @@ from tqdm import tqdm
 
 from consent.selectors import policy_current
 from consent.services.choices import consent_record_create
-from personalization.collect.batch import CollectedBatch
 from personalization.models import Site
 from personalization.services.collect_types import ClientInfo
 from personalization.services.collector import batch_prepare
@@ -52,7 +51,7 @@ def traffic_simulate(*, site: Site, visitors: int, days: int, seed: int, end: da
     now_ms = int(time.time() * 1000)
     existing = set(SimulatedVisitor.objects.filter(site_key=site.public_key).values_list("visitor_id", flat=True))
     result = SimulationResult(visitors=0, skipped=0, batches=0, events=0, refused=0, archetypes={})
-    pending: list[CollectedBatch] = []
+    pending: list = []  # checked batches (what batch_prepare makes), written every WRITE_EVERY
     labels = []
     for index in tqdm(range(visitors), desc="Simulating visitors", unit="visitor", disable=not progress):
         rng = random.Random(f"{seed}:{index}")

@@ -14,10 +14,11 @@ from consent.services.rights import erased_digests
 
 from ..collect.batch import CollectedBatch
 from ..collect.schema import CONTROL_CHARACTERS
-from ..models import DropReason, FailedEvent
+from ..models import DropReason, Event, FailedEvent
 from ..selectors import site_for_id
-from .activity import Activity, ms_to_datetime
-from .apply import Identify, activities_apply, activities_group, site_goals
+from ..signals import events_stored
+from .activity import ms_to_datetime
+from .apply import Identify, activities_apply, activities_group, activity_of, site_goals
 from .sql import writer_turn
 from .store import drops_add, event_row, events_insert, failures_insert
 from .visitors import user_visitors_place

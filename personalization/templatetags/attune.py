@@ -1,16 +1,20 @@
-"""{% attune_tracker %}: the tracker's script tag (and the inline queue stub) for a site."""
+"""{% attune_tracker %}: the tracker's script tag (and the inline queue stub) for a site; {% personalize %}: a slot
+filled by the registered decision providers (personalization/decisions.py)."""
 
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from consent.selectors import policy_material_version
+from consent.selectors import policy_material_version, request_consent
 
-from ..selectors import site_default
+from ..decisions import DecisionRequest, PageContext, decisions_for
+from ..selectors import profile_for_request, site_default
 
 register = template.Library()
 
+PAGE_OPTIONS = frozenset({"page_type", "category", "device_type"})
 STUB = "window.attune=window.attune||function(){(attune.q=attune.q||[]).push(arguments)};"
 
 
@@ -35,3 +39,44 @@ def attune_tracker(context, site_key: str = "", disable: str = ""):
         nonce, STUB, static("attune.js"), site_key, settings.ATTUNE["TRACKER_ENDPOINT"], policy_material_version(),
         static("attune-consent.js"), format_html(' data-disable="{}"', disable) if disable else "",
     )
+
+
+class PersonalizeNode(template.Node):
+    def __init__(self, slot, options: dict, nodelist):
+        self.slot, self.options, self.nodelist = slot, options, nodelist
+
+    def render(self, context) -> str:
+        default = self.nodelist.render(context)
+        request = context.get("request")
+        site = site_default()
+        if request is None or site is None:
+            return default
+        slot = self.slot.resolve(context)
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        decision = decisions_for(DecisionRequest(
+            site_id=site.id, slots=(slot,), page=PageContext(path=request.path, **options),
+            visitor_id=request_consent(request).visitor_id, profile=profile_for_request(request, site=site),
+        )).get(slot)
+        if decision is None:
+            return default
+        return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}</div>', slot, decision.reference,
+                           mark_safe(decision.html))  # noqa: S308 - providers return sanitised HTML (decisions.py)
+
+
+@register.tag
+def personalize(parser, token):
+    """{% personalize "slot" page_type="product" category="shoes" %}default markup{% endpersonalize %}: the slot's
+    content as the registered decision providers choose it for this visitor and page, else the default markup."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError('{% personalize %} needs a slot name: {% personalize "home_hero" %}')
+    options = {}
+    for bit in bits[2:]:
+        name, _, value = bit.partition("=")
+        if name not in PAGE_OPTIONS or not value:
+            raise template.TemplateSyntaxError(
+                f"{{% personalize %}} takes {', '.join(sorted(PAGE_OPTIONS))} as name=value, not {bit!r}.")
+        options[name] = parser.compile_filter(value)
+    nodelist = parser.parse(("endpersonalize",))
+    parser.delete_first_token()
+    return PersonalizeNode(parser.compile_filter(bits[1]), options, nodelist)

@@ -1,9 +1,8 @@
 """python manage.py run_scheduled_jobs: run every scheduled (Celery beat) job once, here and now."""
 
+from celery import current_app as app  # the project's app (config/celery.py), loaded with the settings
 from django.conf import settings
 from django.core.management.base import BaseCommand
-
-from config.celery import app
 
 
 class Command(BaseCommand):
