@@ -2,7 +2,7 @@
 cluster drift. Pure: series in, findings out; a finding's `index` is the position in the series (the caller knows
 which day or hour that is). Each point is judged against its own trailing window only, never against the future."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import sqrt
 
@@ -28,7 +28,9 @@ class Finding:
     description: str
 
 
-def _robust_points(series: Sequence[float], *, window: int, min_history: int):
+def _robust_points(
+    series: Sequence[float], *, window: int, min_history: int
+) -> Iterator[tuple[int, float, float, float]]:
     """Yield (index, value, trailing median, robust z) for every point with at least min_history points before it.
     The spread is floored at the Poisson noise of the median so a flat history does not make every wobble news."""
     values = np.asarray(series, dtype=float)
@@ -47,7 +49,9 @@ def _peaks(
         for index, value, median, z in _robust_points(series, window=window, min_history=MIN_HISTORY):
             if z >= threshold and value >= min_volume:
                 text = f"{key}: {value:.0f} at point {index}, against a usual {median:.0f} (robust z {z:.1f})."
-                findings.append(Finding(kind, key, index, value, median, z, text))
+                findings.append(
+                    Finding(kind=kind, key=key, index=index, value=value, baseline=median, score=z, description=text)
+                )
     return findings
 
 
@@ -91,7 +95,9 @@ def volume_drops(
     for index, value, median, z in _robust_points(series, window=window, min_history=MIN_HISTORY):
         if z <= -threshold and median >= min_baseline and value <= (1 - min_relative_drop) * median:
             text = f"{key}: {value:.0f} at point {index}, against a usual {median:.0f}; is tracking broken?"
-            findings.append(Finding("drop", key, index, value, median, z, text))
+            findings.append(
+                Finding(kind="drop", key=key, index=index, value=value, baseline=median, score=z, description=text)
+            )
     return findings
 
 
@@ -108,7 +114,13 @@ def stopped_event_types(
             if values[index] == 0 and (history > 0).all() and np.median(history) >= min_daily:
                 median = float(np.median(history))
                 text = f"{key}: none arrived at point {index} after a steady {median:.0f} a point; check its tracking."
-                findings.append(Finding("stopped", key, index, 0.0, median, float("-inf"), text))
+                # Scored as the Poisson z of seeing nothing where `median` was usual.
+                score = -sqrt(median)
+                findings.append(
+                    Finding(
+                        kind="stopped", key=key, index=index, value=0.0, baseline=median, score=score, description=text
+                    )
+                )
     return findings
 
 
@@ -137,7 +149,17 @@ def funnel_dropoffs(
             z = (rate - usual) / se if se else 0.0
             if stats.norm.cdf(z) < alpha and rate <= (1 - min_relative_drop) * usual:
                 text = f"{key}: {rate:.1%} went on at point {index}, against a usual {usual:.1%} (z {z:.1f})."
-                findings.append(Finding("dropoff", key, index, float(rate), float(usual), float(z), text))
+                findings.append(
+                    Finding(
+                        kind="dropoff",
+                        key=key,
+                        index=index,
+                        value=float(rate),
+                        baseline=float(usual),
+                        score=float(z),
+                        description=text,
+                    )
+                )
     return findings
 
 

@@ -43,10 +43,14 @@ class Arm:
         return self.conversions / self.visitors if self.visitors else 0.0
 
 
-def _z(confidence: float) -> float:
+def _tail(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (exclusive), not {confidence}; 0.95 is usual.")
-    return float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    return (1 - confidence) / 2
+
+
+def _z(confidence: float) -> float:
+    return float(stats.norm.ppf(1 - _tail(confidence)))
 
 
 def wilson_interval(*, arm: Arm, confidence: float = 0.95) -> tuple[float, float]:
@@ -62,8 +66,7 @@ def wilson_interval(*, arm: Arm, confidence: float = 0.95) -> tuple[float, float
 
 def beta_interval(*, arm: Arm, confidence: float = 0.95) -> tuple[float, float]:
     """Return the equal-tailed credible interval of the rate under the Beta(1 + conversions, 1 + failures) posterior."""
-    tail = (1 - confidence) / 2
-    _z(confidence)
+    tail = _tail(confidence)
     posterior = stats.beta(1 + arm.conversions, 1 + arm.failures)
     return float(posterior.ppf(tail)), float(posterior.ppf(1 - tail))
 

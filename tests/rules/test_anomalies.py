@@ -101,6 +101,7 @@ def test_an_event_type_that_stops_arriving_is_found_on_its_first_silent_day():
     findings = stopped_event_types(counts_by_type=kinds)
     assert found(findings) == [("add_to_cart", 50)]
     assert "add_to_cart" in findings[0].description
+    assert findings[0].score < 0 and np.isfinite(findings[0].score)  # serialisable, unlike -inf
 
 
 def test_a_sudden_fall_in_all_events_is_found_but_weekends_are_not():
