@@ -15,6 +15,10 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+# Medians, means and scales from 100,000 random rows are as good as from all; SimpleImputer's median over
+# 1,000,000 x 16 with missing values takes about 13 s, over this sample about 1 s.
+FIT_SAMPLE_SIZE = 100_000
+
 
 def signed_log1p(X: np.ndarray, mask: Sequence[bool]) -> np.ndarray:
     """Return X with sign(x)·log1p(|x|) applied to the masked columns (defined for negatives, order-preserving)."""
@@ -43,6 +47,23 @@ def preprocessing_pipeline(*, skewed: Sequence[bool], pca_components: int | floa
     if pca_components is not None:
         steps.append(("pca", PCA(n_components=pca_components, svd_solver="full", random_state=0)))
     return Pipeline(steps)
+
+
+def fit_preprocessing(
+    X: np.ndarray,
+    *,
+    skewed: Sequence[bool],
+    pca_components: int | float | None = None,
+    sample_size: int = FIT_SAMPLE_SIZE,
+    seed: int = 0,
+) -> Pipeline:
+    """Return `preprocessing_pipeline` fitted on at most `sample_size` rows of X drawn at random."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != len(skewed):
+        raise ValueError(f"Expected rows of {len(skewed)} features (one `skewed` flag each), got shape {X.shape}.")
+    if X.shape[0] > sample_size:
+        X = X[np.sort(np.random.default_rng(seed).choice(X.shape[0], size=sample_size, replace=False))]
+    return preprocessing_pipeline(skewed=skewed, pca_components=pca_components).fit(X)
 
 
 def pca_variance_kept(pipeline: Pipeline) -> float | None:

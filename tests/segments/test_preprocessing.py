@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from segments.preprocessing import FrozenTransform, pca_variance_kept, preprocessing_pipeline
+from segments.preprocessing import FrozenTransform, fit_preprocessing, pca_variance_kept, preprocessing_pipeline
 
 SKEWED = (True, True, False, True, False, False)
 
@@ -59,6 +59,19 @@ def test_out_of_range_pca_settings_are_refused_with_what_to_give():
         preprocessing_pipeline(skewed=SKEWED, pca_components=1.5)
     with pytest.raises(ValueError, match="number of features"):
         preprocessing_pipeline(skewed=SKEWED, pca_components=7)
+
+
+def test_fitting_on_a_sample_transforms_the_population_almost_as_fitting_on_all_of_it():
+    X = visitors(n=20_000, seed=5)
+    on_sample = fit_preprocessing(X, skewed=SKEWED, sample_size=5_000, seed=0)
+    on_all = preprocessing_pipeline(skewed=SKEWED).fit(X)
+    assert on_sample.named_steps["scale"].n_samples_seen_ == 5_000
+    np.testing.assert_allclose(on_sample.transform(X), on_all.transform(X), atol=0.1)
+
+
+def test_rows_that_do_not_match_the_skewed_flags_are_refused_with_the_shapes():
+    with pytest.raises(ValueError, match="6 features"):
+        fit_preprocessing(np.ones((10, 4)), skewed=SKEWED)
 
 
 @pytest.mark.parametrize("pca_components", [None, 3, 0.9])
