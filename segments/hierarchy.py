@@ -21,7 +21,10 @@ class Hierarchy:
 
     `icoord`/`dcoord` are scipy's dendrogram segments (one 4-point U per merge: x positions and heights), drawn
     as lines from (icoord[i][j], dcoord[i][j]); `leaf_labels` name the leaves left to right ("(123)" is a
-    collapsed branch of 123 visitors); `fine_labels`/`coarse_labels` are 0-based and follow the sample's rows.
+    collapsed branch of 123 visitors). `merges` are the last rows of scipy's linkage matrix: node ids below
+    `sample_size` are visitors, id `sample_size + i` is the node made by merge i. `fine_labels`/`coarse_labels`
+    are 0-based and follow the sample's rows; the groups' centroids (in the clustering space) label the rest of
+    the population with `clustering.assign_chunks`.
     """
 
     icoord: tuple[tuple[float, ...], ...]
@@ -33,6 +36,8 @@ class Hierarchy:
     fine_labels: tuple[int, ...]
     coarse_labels: tuple[int, ...]
     parent_of: tuple[int, ...]  # parent_of[fine group] is the coarse group holding it
+    fine_centroids: tuple[tuple[float, ...], ...]
+    coarse_centroids: tuple[tuple[float, ...], ...]
     sample_size: int
 
     def as_dict(self) -> dict:
@@ -47,6 +52,8 @@ class Hierarchy:
             "fine_labels": list(self.fine_labels),
             "coarse_labels": list(self.coarse_labels),
             "parent_of": list(self.parent_of),
+            "fine_centroids": [list(row) for row in self.fine_centroids],
+            "coarse_centroids": [list(row) for row in self.coarse_centroids],
             "sample_size": self.sample_size,
         }
 
@@ -57,6 +64,11 @@ def _cut(tree: np.ndarray, k: int) -> np.ndarray:
     _, first, inverse = np.unique(raw, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))  # rank of each group by the row where it first appears
     return order[inverse].astype(int)
+
+
+def _centroids(sample: np.ndarray, labels: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """Return the mean row of each group, in label order."""
+    return tuple(tuple(float(v) for v in sample[labels == group].mean(axis=0)) for group in range(labels.max() + 1))
 
 
 def _parents(fine: np.ndarray, coarse: np.ndarray) -> tuple[int, ...]:
@@ -98,5 +110,7 @@ def ward_hierarchy(
         fine_labels=tuple(int(v) for v in fine),
         coarse_labels=tuple(int(v) for v in coarse),
         parent_of=_parents(fine, coarse),
+        fine_centroids=_centroids(sample, fine),
+        coarse_centroids=_centroids(sample, coarse),
         sample_size=len(sample),
     )

@@ -1,7 +1,7 @@
 """Choosing the number of clusters: Kneedle's elbow of the inertia curve, silhouette as a second opinion.
 
 Rule: take Kneedle's k on the inertia curve; an elbow is only known to about ±1 step, so among the elbow and its
-two neighbours keep the one with the best silhouette (ties keep the elbow). When the inertia curve has no elbow,
+two neighbours keep the one with the best silhouette (ties keep the elbow, then the smaller k). When the inertia curve has no elbow,
 take the k with the best silhouette over the whole range. With a single candidate k, take it.
 """
 

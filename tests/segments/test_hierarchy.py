@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from segments.clustering import ClusteringError
+from segments.clustering import ClusteringError, assign_chunks, nearest_centroids
 from segments.hierarchy import ward_hierarchy
 
 
@@ -47,10 +47,14 @@ def test_dendrogram_is_truncated_to_the_last_merges_and_stored_as_json():
     assert stored["parent_of"] == list(tree.parent_of)
 
 
-def test_a_sample_bounds_the_work_on_a_large_population():
-    X, _, _ = pairs_of_blobs(n=5000, seed=3)
+def test_a_sample_bounds_the_work_and_its_group_centroids_label_the_rest_of_the_population():
+    X, fine, coarse = pairs_of_blobs(n=5000, seed=3)
     tree = ward_hierarchy(X, fine_k=4, coarse_k=2, sample_size=500)
     assert tree.sample_size == 500 and len(tree.fine_labels) == 500
+    everyone_fine = np.concatenate(list(assign_chunks(np.array_split(X, 5), np.array(tree.fine_centroids))))
+    everyone_coarse = nearest_centroids(X, np.array(tree.coarse_centroids))
+    assert adjusted_rand_score(fine, everyone_fine) == pytest.approx(1.0)
+    assert adjusted_rand_score(coarse, everyone_coarse) == pytest.approx(1.0)
 
 
 def test_a_coarse_level_finer_than_the_fine_level_is_refused_with_what_to_give():
