@@ -1,8 +1,13 @@
-"""The consent banner in a real browser: keyboard, Global Privacy Control, reopening, and no JavaScript."""
+"""The consent banner in a real browser: keyboard, small screens, Global Privacy Control, reopening, no JavaScript,
+and a choice made in the banner followed through a purchase to the privacy center."""
+
+import json
+from pathlib import Path
 
 import pytest
 
 from consent.models import ConsentRecord
+from demo.models import Product
 from personalization.models import Event
 
 from .helpers import collect_requests, events_where, wait_until
@@ -95,3 +100,40 @@ def test_without_javascript_the_settings_page_records_the_choice(demo, live_serv
     assert [c["name"] for c in context.cookies() if c["name"] == "attune_consent"]
     assert ConsentRecord.objects.get().source == "settings_page"
     context.close()
+
+
+def test_a_choice_made_in_the_banner_reaches_the_checkout_and_the_privacy_center(demo, live_server, page, context):
+    page.goto(live_server.url + "/shop/")
+    wait_until(page, BANNER_OPEN)
+    page.click("[data-consent-action=accept]")
+    wait_until(page, BANNER_CLOSED)
+    cookie = next(c["value"] for c in context.cookies() if c["name"] == "attune_consent")
+    assert ":" in cookie and "%" not in cookie, "the script writes the token as the server does"
+    visitor = ConsentRecord.objects.get().visitor_id
+
+    page.goto(live_server.url + Product.objects.first().get_absolute_url())
+    page.click("#add-to-cart button")
+    page.click("text=Go to checkout")
+    page.fill("input[name=email]", "buyer@example.com")
+    page.fill("input[name=name]", "A Buyer")
+    page.fill("textarea[name=address]", "1 Road")
+    page.click("#checkout button")
+    page.wait_for_selector("text=Thank you!")
+    assert events_where(type="track", name="purchase", visitor_id=visitor, source="server"), "the server-side purchase"
+    assert len(events_where(type="track", name="add_to_cart", visitor_id=visitor)) == 1
+    assert [e.props["form"] for e in events_where(type="form_submit", visitor_id=visitor)] == ["checkout"], \
+        "the add-to-cart form's submit is counted once, as add_to_cart"
+
+    page.goto(live_server.url + "/privacy/settings/")
+    assert page.is_checked("main input[value=marketing]") and page.is_checked("main input[value=analytics]")
+    page.click("footer >> text=Privacy center")
+    assert page.is_visible("text=Marketing: allowed")
+    with page.expect_download() as download:
+        page.click("text=Download my data")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert "purchase" in [e["name"] for e in exported["data"]["tracking"]["events"]]
+    page.check("main input[name=confirm]")
+    page.click("text=Erase my data")
+    page.wait_for_selector("text=Everything we held about you has been erased.")
+    assert not Event.objects.filter(visitor_id=visitor).exists()
+

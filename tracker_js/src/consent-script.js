@@ -22,7 +22,8 @@ const update = async (choice, source) => {
   })
   const answer = await response.json()
   if (!response.ok) throw new Error(answer.message)
-  D.cookie = `${COOKIE}=${encodeURIComponent(answer.token)}; Path=/; Max-Age=${answer.max_age}; SameSite=Lax${
+  // Raw, as the server writes it: a signed token's characters (base64url and ':') are all valid in a cookie.
+  D.cookie = `${COOKIE}=${answer.token}; Path=/; Max-Age=${answer.max_age}; SameSite=Lax${
     location.protocol === 'https:' ? '; Secure' : ''}`
   if (typeof W.gtag === 'function') W.gtag('consent', 'update', answer.consent_mode)
   if (banner && !banner.hidden) hide()
