@@ -137,3 +137,38 @@ def test_a_choice_made_in_the_banner_reaches_the_checkout_and_the_privacy_center
     page.wait_for_selector("text=Everything we held about you has been erased.")
     assert not Event.objects.filter(visitor_id=visitor).exists()
 
+
+@pytest.mark.parametrize("width, height", [(320, 568), (360, 640), (375, 667)])
+def test_every_control_of_the_banner_is_reachable_on_a_small_phone(demo, live_server, browser, width, height):
+    from .conftest import USER_AGENT
+
+    context = browser.new_context(user_agent=USER_AGENT, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    wait_until(page, BANNER_OPEN)
+    controls = page.locator("#attune-consent input[name=category]:not([disabled]), #attune-consent button")
+    assert controls.count() >= 5
+    for index in range(controls.count()):
+        controls.nth(index).click(trial=True, timeout=3000)  # scrolled into view, visible and not covered
+    box = page.locator(".attune-consent__box").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, "nothing is cut off at the sides"
+    page.check("#attune-consent input[value=analytics]")
+    page.click("[data-consent-action=save]")
+    wait_until(page, BANNER_CLOSED)
+    assert ConsentRecord.objects.get().granted == ["analytics", "necessary"]
+    context.close()
+
+
+def test_while_the_banner_is_open_the_page_behind_is_out_of_reach(demo, live_server, page):
+    page.goto(live_server.url + "/news/")
+    wait_until(page, BANNER_OPEN)
+    focus_page_link = "() => { const a = document.querySelector('footer a'); a.focus(); return document.activeElement === a }"
+    assert page.evaluate("() => document.querySelector('main').closest('[inert]') !== null")
+    assert not page.evaluate(focus_page_link), "the keyboard cannot reach the page"
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.closest('#attune-consent') !== null")
+    page.click("[data-consent-action=reject]")
+    wait_until(page, BANNER_CLOSED)
+    assert page.evaluate("() => document.querySelector('[inert]') === null")
+    assert page.evaluate(focus_page_link)
