@@ -8,6 +8,7 @@ one, and a forged, tampered or expired token reads as no consent at all.
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core import signing
@@ -52,8 +53,13 @@ def _token_payload(token: str) -> tuple[str, frozenset[str], int, int] | None:
 
 
 def consent_cookie_token(request) -> str | None:
-    """The signed token in a request's consent cookie (None without a request or a cookie)."""
-    return request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"]) if request is not None else None
+    """The signed token in a request's consent cookie (None without a request or a cookie): the only place the server
+    reads that cookie. The token is written raw (its characters are all valid in a cookie); one written
+    percent-encoded (`%3A` for `:`, as consent scripts once did) reads as the same token."""
+    if request is None:
+        return None
+    token = request.COOKIES.get(settings.ATTUNE["CONSENT_COOKIE_NAME"])
+    return unquote(token) if token and "%" in token else token
 
 
 def token_visitor_id(token: object) -> str:

@@ -1,8 +1,13 @@
-"""The consent banner in a real browser: keyboard, Global Privacy Control, reopening, and no JavaScript."""
+"""The consent banner in a real browser: keyboard, small screens, Global Privacy Control, reopening, no JavaScript,
+and a choice made in the banner followed through a purchase to the privacy center."""
+
+import json
+from pathlib import Path
 
 import pytest
 
 from consent.models import ConsentRecord
+from demo.models import Product
 from personalization.models import Event
 
 from .helpers import collect_requests, events_where, wait_until
@@ -95,3 +100,75 @@ def test_without_javascript_the_settings_page_records_the_choice(demo, live_serv
     assert [c["name"] for c in context.cookies() if c["name"] == "attune_consent"]
     assert ConsentRecord.objects.get().source == "settings_page"
     context.close()
+
+
+def test_a_choice_made_in_the_banner_reaches_the_checkout_and_the_privacy_center(demo, live_server, page, context):
+    page.goto(live_server.url + "/shop/")
+    wait_until(page, BANNER_OPEN)
+    page.click("[data-consent-action=accept]")
+    wait_until(page, BANNER_CLOSED)
+    cookie = next(c["value"] for c in context.cookies() if c["name"] == "attune_consent")
+    assert ":" in cookie and "%" not in cookie, "the script writes the token as the server does"
+    visitor = ConsentRecord.objects.get().visitor_id
+
+    page.goto(live_server.url + Product.objects.first().get_absolute_url())
+    page.click("#add-to-cart button")
+    page.click("text=Go to checkout")
+    page.fill("input[name=email]", "buyer@example.com")
+    page.fill("input[name=name]", "A Buyer")
+    page.fill("textarea[name=address]", "1 Road")
+    page.click("#checkout button")
+    page.wait_for_selector("text=Thank you!")
+    assert events_where(type="track", name="purchase", visitor_id=visitor, source="server"), "the server-side purchase"
+    assert len(events_where(type="track", name="add_to_cart", visitor_id=visitor)) == 1
+    assert [e.props["form"] for e in events_where(type="form_submit", visitor_id=visitor)] == ["checkout"], \
+        "the add-to-cart form's submit is counted once, as add_to_cart"
+
+    page.goto(live_server.url + "/privacy/settings/")
+    assert page.is_checked("main input[value=marketing]") and page.is_checked("main input[value=analytics]")
+    page.click("footer >> text=Privacy center")
+    assert page.is_visible("text=Marketing: allowed")
+    with page.expect_download() as download:
+        page.click("text=Download my data")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert "purchase" in [e["name"] for e in exported["data"]["tracking"]["events"]]
+    page.check("main input[name=confirm]")
+    page.click("text=Erase my data")
+    page.wait_for_selector("text=Everything we held about you has been erased.")
+    assert not Event.objects.filter(visitor_id=visitor).exists()
+
+
+@pytest.mark.parametrize("width, height", [(320, 568), (360, 640), (375, 667)])
+def test_every_control_of_the_banner_is_reachable_on_a_small_phone(demo, live_server, browser, width, height):
+    from .conftest import USER_AGENT
+
+    context = browser.new_context(user_agent=USER_AGENT, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    wait_until(page, BANNER_OPEN)
+    controls = page.locator("#attune-consent input[name=category]:not([disabled]), #attune-consent button")
+    assert controls.count() >= 5
+    for index in range(controls.count()):
+        controls.nth(index).click(trial=True, timeout=3000)  # scrolled into view, visible and not covered
+    box = page.locator(".attune-consent__box").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, "nothing is cut off at the sides"
+    page.check("#attune-consent input[value=analytics]")
+    page.click("[data-consent-action=save]")
+    wait_until(page, BANNER_CLOSED)
+    assert ConsentRecord.objects.get().granted == ["analytics", "necessary"]
+    context.close()
+
+
+def test_while_the_banner_is_open_the_page_behind_is_out_of_reach(demo, live_server, page):
+    page.goto(live_server.url + "/news/")
+    wait_until(page, BANNER_OPEN)
+    focus_page_link = "() => { const a = document.querySelector('footer a'); a.focus(); return document.activeElement === a }"
+    assert page.evaluate("() => document.querySelector('main').closest('[inert]') !== null")
+    assert not page.evaluate(focus_page_link), "the keyboard cannot reach the page"
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.closest('#attune-consent') !== null")
+    page.click("[data-consent-action=reject]")
+    wait_until(page, BANNER_CLOSED)
+    assert page.evaluate("() => document.querySelector('[inert]') === null")
+    assert page.evaluate(focus_page_link)

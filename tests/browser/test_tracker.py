@@ -95,10 +95,9 @@ def test_hover_dwell_and_form_submits_never_include_typed_values(demo, live_serv
     page.wait_for_load_state()
     hover = events_where(type="hover")[0]
     assert hover.props["target"] == "product-card" and hover.props["dwell_ms"] > 1000
-    submit = events_where(type="form_submit")[0]
-    assert submit.props == {"form": "newsletter", "fields": 2}
     signup = events_where(type="track", name="newsletter_signup")
     assert signup, "the form's data-attune-track sends a custom event"
+    assert not Event.objects.filter(type="form_submit").exists(), "and its submit is not counted again"
     assert not Event.objects.filter(props__icontains="secret@example.com").exists()
     assert "secret" not in json.dumps(list(Event.objects.values_list("props", flat=True)))
 

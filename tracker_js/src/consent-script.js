@@ -10,6 +10,7 @@ const site = data.site || data.attuneConsent
 const endpoint = new URL(data.endpoint || '/consent', script.src).href
 let banner
 let returnFocus
+let blocked = [] // what show() made inert, and only that: the page's own inert elements stay so
 
 /** Record a choice ({analytics: true, ...}); the answer's signed token becomes the first-party cookie. */
 const update = async (choice, source) => {
@@ -22,7 +23,8 @@ const update = async (choice, source) => {
   })
   const answer = await response.json()
   if (!response.ok) throw new Error(answer.message)
-  D.cookie = `${COOKIE}=${encodeURIComponent(answer.token)}; Path=/; Max-Age=${answer.max_age}; SameSite=Lax${
+  // Raw, as the server writes it: a signed token's characters (base64url and ':') are all valid in a cookie.
+  D.cookie = `${COOKIE}=${answer.token}; Path=/; Max-Age=${answer.max_age}; SameSite=Lax${
     location.protocol === 'https:' ? '; Secure' : ''}`
   if (typeof W.gtag === 'function') W.gtag('consent', 'update', answer.consent_mode)
   if (banner && !banner.hidden) hide()
@@ -41,6 +43,14 @@ const show = () => {
   banner.querySelectorAll('input[name=category]').forEach((box) => {
     box.checked = box.disabled || state.granted.includes(box.value)
   })
+  // The page behind a modal is out of reach of the keyboard and of screen readers: every sibling of the banner and
+  // of its ancestors is inert until the banner closes.
+  for (let el = banner; el !== D.body && el.parentElement; el = el.parentElement) {
+    for (const other of el.parentElement.children) {
+      if (other !== el && !other.inert) blocked.push(other)
+    }
+  }
+  blocked.forEach((el) => (el.inert = true))
   banner.hidden = false
   const first = banner.querySelector('[data-consent-first]') || focusable()[0]
   if (first) first.focus()
@@ -48,6 +58,8 @@ const show = () => {
 
 const hide = () => {
   banner.hidden = true
+  blocked.forEach((el) => (el.inert = false))
+  blocked = []
   if (returnFocus && returnFocus.focus) returnFocus.focus()
 }
 

@@ -47,10 +47,12 @@ const clicked = (e) => {
 /** data-attune-track="name" with data-attune-prop-* properties: a custom event, no code needed. */
 const track = (el) => emit('track', attributes(el, 'attuneProp'), { name: el.dataset.attuneTrack })
 
+/** A form's submit, once: a form marked data-attune-track sends its named event instead of a form_submit, so a
+    submit that is already a conversion (add_to_cart) is not counted twice. form.length counts the form's controls. */
 const submitted = (e) => {
   const form = e.target
-  emit('form_submit', { form: form.id || form.getAttribute('name') || '', fields: form.elements.length })
   if (form.dataset.attuneTrack) track(form)
+  else emit('form_submit', { form: form.id || form.getAttribute('name') || '', fields: form.length })
 }
 
 const hovers = () => {

@@ -218,6 +218,17 @@ test('clicks describe the element, never what was typed; declarative tracking se
   assert.ok(!JSON.stringify(p.events()).includes('me@example.com'))
 })
 
+test('a form marked data-attune-track counts its submit once, as its named event, not also as form_submit', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections',
+    html: `<form id="cart" data-attune-track="add_to_cart" data-attune-prop-product="boot-1"><button>Add</button></form>
+      <form id="search"><input name="q"></form>` })
+  p.document.getElementById('cart').dispatchEvent(new p.window.Event('submit', { bubbles: true }))
+  p.document.getElementById('search').dispatchEvent(new p.window.Event('submit', { bubbles: true }))
+  await p.advance(6000)
+  const sent = p.events().map((e) => [e.type, e.name || e.props.form])
+  assert.deepEqual(sent, [['track', 'add_to_cart'], ['form_submit', 'search']])
+})
+
 test('nothing the tracker does throws into the page, even when storage and the network fail', async () => {
   const p = page({ granted: ['necessary', 'analytics'], fetchStatus: 'down' })
   // setItem is a Storage method: replaced on the prototype, or the page's storage would still work
