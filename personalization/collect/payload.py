@@ -150,13 +150,15 @@ PAYLOAD = EventPayload(
     ),
     texts=(
         Text("name", NAME_LENGTH, "The custom event or goal name.", required_for="track"),
-        Text("purpose", 40, "A consent category the event needs besides its type's (e.g. marketing): stored only "
-                            "when the visitor granted both."),
-        Text("url", 8192, "The page's URL; denied query parameters and fragments with parameters are removed."),
+        Text("purpose", 40, "A consent category the event needs besides its type's, e.g. `marketing`: stored "
+                            "only when the visitor granted both."),
+        Text("url", 8192, "The page's URL; denied query parameters (`email`, `token`, ...) and fragments "
+                          "with parameters are removed before storage."),
         Text("ref", 8192, "The referrer, minimised as `url` is."),
         Text("pv", 40, "Page view id (groups a page view's engagement and scroll)."),
         Text("cat", 100, "The page's content category (`<meta name=\"attune:category\">`)."),
-        Text("user_id", 200, "The site's user id; stored as a keyed hash.", required_for="identify"),
+        Text("user_id", 200, "The site's user id; stored as a keyed hash (on any event type it links the visitor "
+                             "to that user, as `identify` does).", required_for="identify"),
     ),
     seq=Whole("seq", 0, 2**31 - 1),
     max_keys=Setting("COLLECT_MAX_PROPS"),
@@ -170,14 +172,18 @@ PAYLOAD = EventPayload(
     envelope=(
         EnvelopeField("site", (("type", "string"),), "The site's public key (`data-site`).", required=True),
         EnvelopeField("vid", (("type", "string"), ("minLength", 8), ("maxLength", 64),
-                              ("pattern", "^[A-Za-z0-9_-]+$")), "The visitor id, from the consent cookie.",
+                              ("pattern", "^[A-Za-z0-9_-]+$")), "The visitor id; it comes from the consent cookie.",
                       required=True),
-        EnvelopeField("sid", (("type", "string"),), "The tracker's session id (informational)."),
-        EnvelopeField("sent", (("type", "integer"),), "Client time of sending, in ms (corrects clock skew)."),
-        EnvelopeField("consent", (("type", "string"),), "The signed attune_consent cookie."),
-        EnvelopeField("wd", (("type", "boolean"),), "navigator.webdriver: true marks automation."),
+        EnvelopeField("sid", (("type", "string"),), "The tracker's session id (informational: sessions are "
+                                                     "computed on the server, in event time)."),
+        EnvelopeField("sent", (("type", "integer"),), "The client's clock when sending, in ms; with the receive "
+                                                       "time it corrects every event's `ts` for clock skew."),
+        EnvelopeField("consent", (("type", "string"),), "The signed `attune_consent` cookie; without a valid "
+                                                        "one nothing but `necessary` is granted."),
+        EnvelopeField("wd", (("type", "boolean"),), "`navigator.webdriver`; `true` marks automation (bot "
+                                                    "policy applies)."),
         EnvelopeField("lost", (("type", "integer"), ("minimum", 0), ("maximum", 1_000_000)),
-                      "Events the tracker dropped from its full outbox (counted as lost_on_device)."),
+                      "Events the tracker had to drop from its bounded on-device outbox (counted as `lost_on_device`)."),
     ),
     max_events=Setting("COLLECT_MAX_EVENTS"),
     max_body_bytes=Setting("COLLECT_MAX_BODY_BYTES", unit="bytes"),

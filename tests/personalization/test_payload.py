@@ -7,10 +7,12 @@ from dataclasses import replace
 import orjson
 import pytest
 
+from config.settings.attune import DEFAULTS
 from personalization.collect import payload
 from personalization.collect.fast import batch_decode, events_complete
 from personalization.collect.limits import collect_limits
 from personalization.collect.payload import PAYLOAD, Whole
+from personalization.collect.payload_doc import DOCUMENT, generated
 from personalization.collect.schema import EventInvalid, event_validate
 from personalization.openapi import collector_schema
 
@@ -129,3 +131,11 @@ def test_the_openapi_document_describes_the_envelope_the_fast_path_reads():
     unknown = orjson.dumps({"site": "s", "vid": "visitor-1", "extra": 1, "events": [event()]})
     assert batch_decode(unknown, limits=LIMITS, max_events=100, max_depth=8) is None
     assert batch["properties"]["events"]["maxItems"] == 100
+
+
+def test_the_payload_document_states_the_declared_fields_and_limits():
+    """docs/tracker-payload.md is written from the declaration: rerun payload_doc when this fails."""
+    document = DOCUMENT.read_text()
+    assert generated(PAYLOAD, DEFAULTS) in document
+    assert "| `cat` | no | The page's content category (`<meta name=\"attune:category\">`). At most 100 characters. |" in document
+    assert generated(PAYLOAD.with_text("cat", max_length=10), DEFAULTS) not in document
