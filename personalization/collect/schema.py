@@ -15,8 +15,6 @@ from .edge import url_path, url_strip
 from .payload import DAY_MS, PAYLOAD, EventInvalid
 from .resolved import Limits, whole_number
 
-__all__ = ["DAY_MS", "EVENT_TYPES", "BatchContext", "EventInvalid", "Limits", "event_allowed", "event_validate"]
-
 # The consent category each event type needs; an event may name one more (`purpose`), which it needs as well.
 EVENT_TYPES = {kind.name: kind.category for kind in PAYLOAD.types}
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z")

@@ -1,11 +1,14 @@
 """The payload's declaration (collect/payload.py) is the only place a limit is written: a limit changed there, or in
 the setting it names, is followed by the slow path, the fast path and the OpenAPI document alike."""
 
+import json
 import uuid
 from dataclasses import replace
 
+import hypothesis
 import orjson
 import pytest
+from hypothesis import strategies as st
 
 from config.settings.attune import DEFAULTS
 from personalization.collect import payload
@@ -13,11 +16,13 @@ from personalization.collect.fast import batch_decode, events_complete
 from personalization.collect.limits import collect_limits
 from personalization.collect.payload import PAYLOAD, Whole
 from personalization.collect.payload_doc import DOCUMENT, generated
+from personalization.collect.resolved import limits_resolve
 from personalization.collect.schema import EventInvalid, event_validate
 from personalization.openapi import collector_schema
 
 from ..conftest import ORIGIN, consent_token, now_ms
-from .test_schema import CONTEXT, LIMITS, NOW
+from .test_fast_path import EVENTS
+from .test_schema import CONTEXT, LIMITS, NOW, PURPOSES, SETTINGS
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"
 
@@ -139,3 +144,25 @@ def test_the_payload_document_states_the_declared_fields_and_limits():
     assert generated(PAYLOAD, DEFAULTS) in document
     assert "| `cat` | no | The page's content category (`<meta name=\"attune:category\">`). At most 100 characters. |" in document
     assert generated(PAYLOAD.with_text("cat", max_length=10), DEFAULTS) not in document
+
+
+TIGHT = limits_resolve(  # every kind of limit lowered, so that random events meet them often
+    replace(PAYLOAD.with_text("cat", max_length=3).with_text("pv", max_length=2),
+            types=tuple(replace(kind, properties=(Whole("depth", 0, 5),)) if kind.name == "scroll" else kind
+                        for kind in PAYLOAD.types)),
+    {**SETTINGS, "COLLECT_MAX_NAME_LENGTH": 4, "COLLECT_MAX_PROPS": 2, "COLLECT_MAX_PROPS_BYTES": 60},
+    purposes=PURPOSES)
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(st.lists(EVENTS, min_size=1, max_size=4))
+def test_under_a_changed_declaration_the_fast_path_still_accepts_only_what_the_slow_path_accepts_identically(events):
+    sent = json.dumps({"site": "s", "vid": "visitor-1", "events": events}, ensure_ascii=False).encode()
+    typed = batch_decode(sent, limits=TIGHT, max_events=100, max_depth=8)
+    if typed is None:
+        return
+    try:
+        fast = events_complete(typed.events, CONTEXT, TIGHT, sent)
+    except EventInvalid:
+        return
+    assert fast == [event_validate(raw, CONTEXT, TIGHT) for raw in orjson.loads(sent)["events"]]
