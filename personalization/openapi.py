@@ -1,54 +1,79 @@
 """The OpenAPI description of POST /collect, added to drf-spectacular's schema.
 
-/collect is a plain Django view (the collector's hot path skips DRF), so its contract is
-written here, from the same limits the collector enforces."""
+/collect is a plain Django view (the collector's hot path skips DRF), so its contract is derived here from the
+payload's declaration (collect/payload.py) as the collector resolves it (collect/limits.py): the same limits, read
+from the same place."""
 
-from django.conf import settings
+from .collect.limits import collect_limits
+from .collect.payload import Amount, Choice, Whole
+from .collect.resolved import Limits
 
-from .collect.schema import EVENT_TYPES
+
+def property_rules_text(limits: Limits) -> str:
+    """The type-specific properties each event type must carry well-formed, as one sentence per type."""
+    sentences = []
+    for kind in limits.payload.types:
+        rules = []
+        for rule in kind.properties:
+            if isinstance(rule, Whole):
+                rules.append(f"`{rule.name}` {rule.low} to {rule.high}" + ("" if rule.required else " (optional)"))
+            elif isinstance(rule, Choice):
+                rules.append(f"`{rule.name}` {rule.allowed()}")
+            elif isinstance(rule, Amount):
+                rules.append(f"`{rule.name}` {rule.low} to {rule.below - 1} (optional)")
+        if rules:
+            sentences.append(f"{kind.name}: {', '.join(rules)}.")
+    return " ".join(sentences)
 
 
-def collector_schema() -> dict:
-    limits = settings.ATTUNE
-    event = {
+def event_schema(limits: Limits) -> dict:
+    """The JSON Schema of one event."""
+    payload, days = limits.payload, limits.max_age_ms // 86_400_000
+    texts = {}
+    for name, length in limits.texts:
+        text = payload.text(name)
+        required = f" Required for `{text.required_for}`." if text.required_for else ""
+        texts[name] = {"type": "string", "maxLength": length, "description": text.description + required}
+    objects = {"type": "object", "maxProperties": limits.max_props}
+    keys = f"At most {limits.max_props} keys of at most {limits.max_key_length} characters"
+    size = f"`props` and `dims` together at most {limits.max_props_bytes} bytes as JSON"
+    return {
         "type": "object",
         "required": ["id", "type", "ts"],
         "properties": {
             "id": {"type": "string", "format": "uuid", "description": "Made once per event; resending it is harmless."},
-            "type": {"type": "string", "enum": sorted(EVENT_TYPES)},
-            "name": {"type": "string", "maxLength": limits["COLLECT_MAX_NAME_LENGTH"],
-                     "description": "Required for `track`: the custom event or goal name."},
-            "ts": {"type": "integer", "description": "Client time in ms since 1970; corrected with `sent`."},
-            "seq": {"type": "integer", "minimum": 0},
-            "url": {"type": "string"},
-            "ref": {"type": "string"},
-            "pv": {"type": "string", "maxLength": 40, "description": "Page view id."},
-            "cat": {"type": "string", "maxLength": 100, "description": "Content category of the page."},
-            "purpose": {"type": "string", "description": "A consent category the event needs besides analytics, e.g. marketing."},
-            "user_id": {"type": "string", "description": "identify only; stored as a keyed hash."},
-            "props": {"type": "object", "maxProperties": limits["COLLECT_MAX_PROPS"]},
-            "dims": {"type": "object", "maxProperties": limits["COLLECT_MAX_PROPS"]},
+            "type": {"type": "string", "enum": sorted(limits.categories)},
+            "ts": {"type": "integer", "description": f"Client time in ms since 1970; corrected with `sent`, then at "
+                                                     f"most {days} days old and {limits.max_future_ms // 1000} s ahead."},
+            payload.seq.name: {"type": "integer", "minimum": payload.seq.low, "maximum": payload.seq.high},
+            **texts,
+            "props": {**objects, "description": f"{keys}; {size}. {property_rules_text(limits)}"},
+            "dims": {**objects, "description": f"{keys}.", "additionalProperties": {"oneOf": [
+                {"type": "string", "maxLength": payload.dimension_text}, {"type": "number"}, {"type": "boolean"}]}},
         },
     }
-    batch = {
+
+
+def batch_schema(limits: Limits) -> dict:
+    """The JSON Schema of a batch: its envelope and its events."""
+    payload = limits.payload
+    envelope = {field.name: {**dict(field.schema), "description": field.description} for field in payload.envelope}
+    return {
         "type": "object",
-        "required": ["site", "vid", "events"],
-        "properties": {
-            "site": {"type": "string", "description": "The site's public key."},
-            "vid": {"type": "string", "minLength": 8, "maxLength": 64, "pattern": "^[A-Za-z0-9_-]+$"},
-            "sent": {"type": "integer", "description": "Client time of sending, in ms (for clock-skew correction)."},
-            "consent": {"type": "string", "description": "The signed attune_consent cookie."},
-            "wd": {"type": "boolean", "description": "navigator.webdriver"},
-            "events": {"type": "array", "maxItems": limits["COLLECT_MAX_EVENTS"], "items": event},
-        },
+        "required": [field.name for field in payload.envelope if field.required] + ["events"],
+        "properties": {**envelope, "events": {"type": "array", "maxItems": limits.max_events, "items": event_schema(limits)}},
     }
+
+
+def responses_schema() -> dict:
+    """What /collect answers, per status."""
     answer = {"type": "object", "properties": {
         "accepted": {"type": "integer"}, "queued": {"type": "integer"}, "duplicates": {"type": "integer"},
         "dropped": {"type": "object", "additionalProperties": {"type": "integer"}},
         "rejected": {"type": "array", "items": {"type": "object"}},
         "error": {"type": "string"}, "message": {"type": "string"},
     }}
-    responses = {
+    return {
         str(status): {"description": text, "content": {"application/json": {"schema": answer}}}
         for status, text in [
             (200, "Stored (embedded mode)"), (202, "Queued (with Redis)"),
@@ -57,17 +82,24 @@ def collector_schema() -> dict:
             (503, "Storage unavailable: keep the batch and retry"),
         ]
     }
+
+
+def collector_schema() -> dict:
+    """The OpenAPI operation of POST /collect, under the current settings and declaration."""
+    limits = collect_limits()
+    batch = batch_schema(limits)
     return {"post": {
         "operationId": "collect",
         "summary": "The tracker's batch endpoint",
-        "description": f"Body at most {limits['COLLECT_MAX_BODY_BYTES']} bytes, sent as text/plain JSON (no CORS "
-                       "preflight). See docs/tracker-payload.md.",
+        "description": f"Body at most {limits.max_body_bytes} bytes, sent as text/plain JSON (no CORS preflight). See "
+                       "docs/tracker-payload.md.",
         "tags": ["collect"],
         "requestBody": {"required": True, "content": {"text/plain": {"schema": batch}, "application/json": {"schema": batch}}},
-        "responses": responses,
+        "responses": responses_schema(),
     }}
 
 
 def collector_path_add(result, generator, request, public):
+    """drf-spectacular's postprocessing hook: adds /collect to the generated document."""
     result.setdefault("paths", {})["/collect"] = collector_schema()
     return result

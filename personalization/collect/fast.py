@@ -20,9 +20,6 @@ from orjson import dumps
 
 from .batch import CollectedEvent
 from .schema import (
-    EVENT_TYPES,
-    PROPS_CHECKED,
-    TEXT_FIELDS,
     UUID_PATTERN,
     BatchContext,
     EventInvalid,
@@ -32,50 +29,44 @@ from .schema import (
     link_is_web,
     link_minimal,
     link_minimise,
-    type_props_check,
     url_clean,
 )
 
-EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
 # Numbers beyond 64 bits are left to the slow path, which reads them as the floats they can be stored as.
 Integer = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 Scalar = str | Integer | float | bool | None
 # Properties one level deep at most (a list or an object of scalars): the typed schema bounds the body's nesting
 # at FAST_PATH_DEPTH, so a batch it takes needs no separate depth check. Deeper ones go the slow way.
 PropertyValue = Scalar | list[Scalar] | dict[str, Scalar]
-DimensionValue = Annotated[str, msgspec.Meta(max_length=200)] | Integer | float | bool
 FAST_PATH_DEPTH = 5  # the batch, its events list, an event, its props, a list or an object in them
 HEX_DIGITS = "0123456789abcdefABCDEF"
 LOWER_HEX_DIGITS = "0123456789abcdef"
 
 
 @lru_cache(maxsize=8)
-def batch_decoder(max_name_length: int, max_props: int, max_events: int) -> msgspec.json.Decoder:
-    """A decoder for batches under these limits (built once per set of limits)."""
-    key = Annotated[str, msgspec.Meta(max_length=max_name_length)]
-
-    def text(length: int):
-        return Annotated[str, msgspec.Meta(max_length=length)]
-
+def batch_decoder(limits: Limits, max_events: int) -> msgspec.json.Decoder:
+    """A decoder for batches under these limits, its types derived from their declaration (built once per limits;
+    a Limits is hashed by identity, and collect_limits keeps one while the settings stay)."""
+    key = Annotated[str, msgspec.Meta(max_length=limits.max_key_length)]
+    seq = limits.payload.seq
+    dimension = Annotated[str, msgspec.Meta(max_length=limits.payload.dimension_text)] | Integer | float | bool
     event = msgspec.defstruct("FastEvent", [
         ("id", Annotated[str, msgspec.Meta(min_length=32, max_length=36)]),  # the form: in uuid_canonical
-        ("type", EventType),
+        ("type", Literal[tuple(limits.categories)]),
         ("ts", int),
-        ("seq", Annotated[int, msgspec.Meta(ge=0, lt=2**31)], 0),
-        *((field, text(max_name_length if limit is None else limit), "") for field, limit in TEXT_FIELDS),
-        ("props", Annotated[dict[key, PropertyValue], msgspec.Meta(max_length=max_props)], {}),
-        ("dims", Annotated[dict[key, DimensionValue], msgspec.Meta(max_length=max_props)], {}),
+        (seq.name, Annotated[int, msgspec.Meta(ge=seq.low, le=seq.high)], 0),
+        *((field, Annotated[str, msgspec.Meta(max_length=length)], "") for field, length in limits.texts),
+        ("props", Annotated[dict[key, PropertyValue], msgspec.Meta(max_length=limits.max_props)], {}),
+        ("dims", Annotated[dict[key, dimension], msgspec.Meta(max_length=limits.max_props)], {}),
     ], forbid_unknown_fields=True)
+    # The envelope's fields are read loosely (the collector judges them, with its own messages), but only those
+    # declared: an unknown field could nest deeper than allowed, and the slow path measures it.
+    envelope = [(field.name, Scalar, None) for field in limits.payload.envelope if field.name != "site"]
     batch = msgspec.defstruct("FastBatch", [
         ("site", str),
         ("events", Annotated[list[event], msgspec.Meta(max_length=max_events)]),
-        ("vid", Scalar, None),
-        ("sent", Scalar, None),
-        ("consent", Scalar, None),
-        ("wd", Scalar, None),
-        ("lost", Scalar, None),
-        ("sid", Scalar, None),
-    ], forbid_unknown_fields=True)  # an unknown field could nest deeper than allowed: the slow path measures it
+        *envelope,
+    ], forbid_unknown_fields=True)
     return msgspec.json.Decoder(batch)
 
 
@@ -84,7 +75,7 @@ def batch_decode(raw: bytes, *, limits: Limits, max_events: int, max_depth: int)
     if max_depth < FAST_PATH_DEPTH:
         return None  # the schema would let through nesting deeper than allowed
     try:
-        return batch_decoder(limits.max_name_length, limits.max_props, max_events).decode(raw)
+        return batch_decoder(limits, max_events).decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return None
 
@@ -120,12 +111,11 @@ def batch_plain(events: list, context: BatchContext, limits: Limits) -> bool:
     """Whether the rules on ids, required fields, purposes and times hold for every event of the batch, checked
     across the batch at once. When they do not, each event goes through every rule on its own."""
     kinds, explicit = {e.type for e in events}, {e.purpose for e in events}
-    if "track" in kinds and not all(e.name for e in events if e.type == "track"):
-        return False
-    if "identify" in kinds and not all(e.user_id for e in events if e.type == "identify"):
-        return False
-    purposes = limits.purposes
-    if not (explicit - {""} <= purposes and all(EVENT_TYPES[kind] in purposes for kind in kinds)):
+    for kind, (_, field) in limits.required.items():
+        if kind in kinds and not all(getattr(e, field) for e in events if e.type == kind):
+            return False
+    purposes, categories = limits.purposes, limits.categories
+    if not (explicit - {""} <= purposes and all(categories[kind] in purposes for kind in kinds)):
         return False
     times = [e.ts for e in events]
     earliest = context.received_ms - limits.max_age_ms - context.skew_ms  # the allowed range of `ts` as sent
@@ -145,12 +135,13 @@ def events_complete(events: list, context: BatchContext, limits: Limits, raw: by
     max_bytes = limits.max_props_bytes
     sizes_checked = len(dumps([e.props for e in events])) + len(dumps([e.dims for e in events])) <= max_bytes
     skew, cleaned, collected = context.skew_ms, {"": ("", "")}, []
+    checks, categories = limits.property_checks, limits.categories
     for e in events:
         kind = e.type
         if not sizes_checked and len(dumps(e.props)) + len(dumps(e.dims)) > max_bytes:
             raise EventInvalid(f"`props` and `dims` together exceed {max_bytes} bytes.")
-        if kind in PROPS_CHECKED:
-            type_props_check(kind, e.name, e.props)
+        if kind in checks:
+            checks[kind](e.props)
         if "href" in e.props:
             link_minimise(e.props, limits)
         url, ref = e.url, e.ref
@@ -160,7 +151,7 @@ def events_complete(events: list, context: BatchContext, limits: Limits, raw: by
             cleaned[ref] = url_clean(ref, limits)
         collected.append(CollectedEvent(
             e.id, kind, e.name, e.ts + skew, e.seq, *cleaned[url], cleaned[ref][0], e.pv, e.cat, e.props, e.dims,
-            e.purpose or EVENT_TYPES[kind], e.user_id))
+            e.purpose or categories[kind], e.user_id))
     return collected
 
 
@@ -176,7 +167,7 @@ def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: 
     kinds, explicit = {e.type for e in events}, {e.purpose for e in events} - {""}
     if not events or "identify" in kinds or not explicit <= granted or any(e.user_id for e in events):
         return False
-    if not all(EVENT_TYPES[kind] in granted for kind in kinds):
+    if not all(limits.categories[kind] in granted for kind in kinds):
         return False
     if not all(not url or url_clean(url, limits)[0] == url for url in {e.url for e in events} | {e.ref for e in events}):
         return False
@@ -184,11 +175,12 @@ def batch_forwardable(events: list, context: BatchContext, limits: Limits, raw: 
         return False
     if len(dumps([e.props for e in events])) + len(dumps([e.dims for e in events])) > limits.max_props_bytes:
         return False  # together over one event's limit: events_complete measures them one by one
+    checks = limits.property_checks
     try:
         for e in events:
             props = e.props
-            if e.type in PROPS_CHECKED:
-                type_props_check(e.type, e.name, props)  # whole numbers sent as 2.0 become 2, here and in the drain
+            if e.type in checks:
+                checks[e.type](props)  # whole numbers sent as 2.0 become 2, here and in the drain
             href = props.get("href")
             if type(href) is str and (not link_is_web(href) or link_minimal(href, limits) != href):
                 return False

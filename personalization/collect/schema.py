@@ -1,7 +1,8 @@
-"""Validation of one tracker event against the documented schema (docs/tracker-payload.md).
+"""Validation of one tracker event against the declared payload (payload.py, documented in docs/tracker-payload.md).
 
 Pure: takes the parsed JSON of an event and the batch's context, returns a CollectedEvent
-or raises EventInvalid with a message that says what to fix.
+or raises EventInvalid with a message that says what to fix. Every limit it applies comes from
+the Limits resolved from the declaration (resolved.py).
 """
 
 import re
@@ -11,32 +12,13 @@ import orjson
 
 from .batch import CollectedEvent
 from .edge import url_path, url_strip
+from .payload import DAY_MS, PAYLOAD, EventInvalid
+from .resolved import Limits, whole_number
 
 # The consent category each event type needs; an event may name one more (`purpose`), which it needs as well.
-EVENT_TYPES = {
-    "page_view": "analytics",
-    "engagement": "analytics",
-    "scroll": "analytics",
-    "click": "analytics",
-    "hover": "analytics",
-    "form_submit": "analytics",
-    "video": "analytics",
-    "outbound": "analytics",
-    "download": "analytics",
-    "section": "analytics",
-    "track": "analytics",
-    "identify": "analytics",
-}
-VIDEO_ACTIONS = {"play", "pause", "progress", "complete"}
-PROPS_CHECKED = frozenset({"engagement", "scroll", "video", "section", "track"})
-SECTION_ACTIONS = {"enter", "exit"}
+EVENT_TYPES = {kind.name: kind.category for kind in PAYLOAD.types}
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-DAY_MS = 86_400_000
-# Text fields of an event and their maximum length (None: the configured name length).
-TEXT_FIELDS = (("name", None), ("purpose", 40), ("url", 8192), ("ref", 8192), ("pv", 40), ("cat", 100),
-               ("user_id", 200))
-TEXT_FIELD_NAMES = tuple(field for field, _ in TEXT_FIELDS)
 
 
 def event_allowed(event, granted: frozenset[str]) -> bool:
@@ -45,36 +27,10 @@ def event_allowed(event, granted: frozenset[str]) -> bool:
     return event.purpose in granted and EVENT_TYPES[event.type] in granted
 
 
-class EventInvalid(Exception):
-    """One event breaks the schema; the message says which field and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_name_length: int
-    max_props: int
-    max_props_bytes: int
-    max_url_length: int
-    max_age_ms: int
-    max_future_ms: int
-    url_denylist: frozenset[str]
-    purposes: frozenset[str]
-
-
 @dataclass(frozen=True)
 class BatchContext:
     received_ms: int
     skew_ms: int  # add to client times: server receive time minus the client's send time
-
-
-def whole_number(value: object, field: str, *, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise EventInvalid(f"`{field}` must be a number.")
-    if isinstance(value, float) and not value.is_integer():
-        raise EventInvalid(f"`{field}` must be a whole number, such as {int(value)}.")
-    if not low <= value <= high:
-        raise EventInvalid(f"`{field}` must be between {low} and {high}.")
-    return int(value)
 
 
 def event_time(client_ms: int, context: BatchContext, limits: Limits) -> int:
@@ -87,16 +43,15 @@ def event_time(client_ms: int, context: BatchContext, limits: Limits) -> int:
 
 
 def texts(raw: dict, limits: Limits) -> list[str]:
-    """The event's text fields in TEXT_FIELDS order, checked for type and length ("" when absent)."""
+    """The event's text fields in the declaration's order, checked for type and length ("" when absent)."""
     values = []
-    for field, max_length in TEXT_FIELDS:
+    for field, limit in limits.texts:
         value = raw.get(field)
         if value is None or value == "":
             values.append("")
             continue
         if type(value) is not str:
             raise EventInvalid(f"`{field}` must be a string.")
-        limit = limits.max_name_length if max_length is None else max_length
         if len(value) > limit:
             raise EventInvalid(f"`{field}` is {len(value)} characters long; at most {limit} are allowed.")
         values.append(value)
@@ -113,8 +68,8 @@ def properties(raw: dict, limits: Limits) -> tuple[dict, dict]:
             raise EventInvalid(f"`{field}` must be an object.")
         if len(value) > limits.max_props:
             raise EventInvalid(f"`{field}` has {len(value)} keys; at most {limits.max_props} are allowed.")
-        if value and max(map(len, value)) > limits.max_name_length:
-            raise EventInvalid(f"`{field}` has a key longer than {limits.max_name_length} characters.")
+        if value and max(map(len, value)) > limits.max_key_length:
+            raise EventInvalid(f"`{field}` has a key longer than {limits.max_key_length} characters.")
     return props, dimensions
 
 
@@ -127,14 +82,16 @@ def event_validate(raw: object, context: BatchContext, limits: Limits) -> Collec
     if type(event_id) is not str or not UUID_PATTERN.match(event_id):
         raise EventInvalid("`id` must be a UUID (made once per event, reused when the event is sent again).")
     event_type = raw.get("type")
-    if type(event_type) is not str or event_type not in EVENT_TYPES:
-        raise EventInvalid(f"`type` {str(event_type)[:40]!r} is unknown; use one of: {', '.join(sorted(EVENT_TYPES))}.")
+    if type(event_type) is not str or event_type not in limits.categories:
+        raise EventInvalid(f"`type` {str(event_type)[:40]!r} is unknown; use one of: "
+                           f"{', '.join(sorted(limits.categories))}.")
     props, dimensions = properties(raw, limits)
     name, purpose, url, referrer, page_view_id, category, user_id = texts(raw, limits)
     client_ms = raw.get("ts")
     if type(client_ms) is not int:
         raise EventInvalid("`ts` must be the event's time in milliseconds since 1970 (an integer).")
-    seq = whole_number(raw.get("seq", 0), "seq", low=0, high=2**31 - 1)
+    seq_rule = limits.payload.seq
+    seq = whole_number(raw.get("seq", 0), seq_rule.name, low=seq_rule.low, high=seq_rule.high)
     return event_complete(event_id, event_type, client_ms, seq, name, purpose, url, referrer, page_view_id, category,
                           user_id, props, dimensions, context, limits)
 
@@ -144,13 +101,12 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
                    context: BatchContext, limits: Limits) -> CollectedEvent:
     """The rules beyond shape, for events whose fields have the right types and lengths: required fields,
     control characters, sizes, purpose, type-specific properties and time; then the normalised event."""
-    if event_type == "track" and not name:
-        raise EventInvalid("`name` is required.")
-    if event_type == "identify" and not user_id:
-        raise EventInvalid("`user_id` is required.")
-    if CONTROL_CHARACTERS.search(name + purpose + url + referrer + page_view_id + category + user_id):
-        for field, value in zip(TEXT_FIELD_NAMES, (name, purpose, url, referrer, page_view_id, category, user_id),
-                                strict=True):
+    values = (name, purpose, url, referrer, page_view_id, category, user_id)  # in the declaration's order
+    required = limits.required.get(event_type)
+    if required is not None and not values[required[0]]:
+        raise EventInvalid(f"`{required[1]}` is required.")
+    if CONTROL_CHARACTERS.search("".join(values)):
+        for (field, _), value in zip(limits.texts, values, strict=True):
             if CONTROL_CHARACTERS.search(value):
                 raise EventInvalid(f"`{field}` contains control characters.")
     if props or dimensions:
@@ -163,14 +119,17 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
             raise EventInvalid(f"`props` and `dims` together exceed {limits.max_props_bytes} bytes.")
         if b"\\u0000" in encoded:  # PostgreSQL's JSON cannot hold it, and no property needs it
             raise EventInvalid("`props` or `dims` contain a NUL character (\\u0000); remove it.")
+    dimension_text = limits.payload.dimension_text
     for key, value in dimensions.items():
-        if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > 200):
-            raise EventInvalid(f"Dimension `{key}` must be a string of at most 200 characters, a number or a boolean.")
-    purpose = purpose or EVENT_TYPES[event_type]
+        if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > dimension_text):
+            raise EventInvalid(f"Dimension `{key}` must be a string of at most {dimension_text} characters, a number "
+                               "or a boolean.")
+    purpose = purpose or limits.categories[event_type]
     if purpose not in limits.purposes:
         raise EventInvalid(f"`purpose` {purpose!r} is not a consent category; use one of: {', '.join(sorted(limits.purposes))}.")
-    if event_type in PROPS_CHECKED:
-        type_props_check(event_type, name, props)
+    check = limits.property_checks.get(event_type)
+    if check is not None:
+        check(props)
     if "href" in props:
         link_minimise(props, limits)
     url, path = url_clean(url, limits) if url else ("", "")
@@ -232,24 +191,3 @@ def link_minimal(href: str, limits: Limits) -> str:
 def canonical_uuid(value: str) -> str:
     value = value.replace("-", "").lower()
     return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-
-
-def type_props_check(event_type: str, name: str, props: dict) -> None:
-    """The properties each event type depends on, checked so that profiles never read garbage. Whole numbers sent
-    as floats (`1500.0`) are kept as integers, which is what sessions and profiles store them as."""
-    if event_type == "engagement":
-        props["engaged_ms"] = whole_number(props.get("engaged_ms"), "props.engaged_ms", low=0, high=DAY_MS)
-    elif event_type == "scroll":
-        props["depth"] = whole_number(props.get("depth"), "props.depth", low=0, high=100)
-    elif event_type == "video" and not (isinstance(props.get("action"), str) and props["action"] in VIDEO_ACTIONS):
-        raise EventInvalid(f"`props.action` of a video event must be one of: {', '.join(sorted(VIDEO_ACTIONS))}.")
-    elif event_type == "section" and not (isinstance(props.get("action"), str) and props["action"] in SECTION_ACTIONS):
-        raise EventInvalid("`props.action` of a section event must be `enter` or `exit`.")
-    elif event_type == "track":
-        if "quantity" in props:
-            props["quantity"] = whole_number(props["quantity"], "props.quantity", low=1, high=10_000)
-        for money in ("price", "revenue", "value"):
-            if money in props:
-                amount = props[money]
-                if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < 10**9:
-                    raise EventInvalid(f"`props.{money}` must be a number from 0 to 999,999,999.")

@@ -2,13 +2,16 @@ import uuid
 
 import pytest
 
-from personalization.collect.schema import BatchContext, EventInvalid, Limits, event_validate
+from personalization.collect.payload import PAYLOAD
+from personalization.collect.resolved import limits_resolve
+from personalization.collect.schema import BatchContext, EventInvalid, event_validate
 
-LIMITS = Limits(
-    max_name_length=100, max_props=64, max_props_bytes=4096, max_url_length=2000, max_age_ms=400 * 86_400_000,
-    max_future_ms=300_000, url_denylist=frozenset({"email"}),
-    purposes=frozenset({"necessary", "analytics", "personalization", "marketing"}),
-)
+SETTINGS = {"COLLECT_MAX_NAME_LENGTH": 100, "COLLECT_MAX_PROPS": 64, "COLLECT_MAX_PROPS_BYTES": 4096,
+            "COLLECT_MAX_URL_LENGTH": 2000, "EVENT_MAX_AGE_DAYS": 400, "EVENT_MAX_FUTURE_SECONDS": 300,
+            "URL_QUERY_DENYLIST": ["email"], "COLLECT_MAX_EVENTS": 100,
+            "COLLECT_MAX_BODY_BYTES": 65536, "COLLECT_MAX_BODY_DEPTH": 8}
+PURPOSES = frozenset({"necessary", "analytics", "personalization", "marketing"})
+LIMITS = limits_resolve(PAYLOAD, SETTINGS, purposes=PURPOSES)
 NOW = 1_780_000_000_000
 CONTEXT = BatchContext(received_ms=NOW, skew_ms=0)
 
