@@ -21,12 +21,13 @@ class PersonalizationConfig(AppConfig):
         from . import models
         from .services import personal_data as data
         from .services.retention import events_purge_expired
+        from .services.users import user_key_for
         from .templatetags.attune import default_site_key
 
         retention_register(RetentionHandler(name="events", category="analytics", purge=events_purge_expired))
         default_site_key_register(default_site_key)
         subject_resolver_register(data.subject_with_devices)
-        user_key_provider_register(data.user_key_for_site_key)
+        user_key_provider_register(user_key_for)
         visitor_user_key_register(data.visitor_user_key)
         personal_data_register(PersonalDataHandler(
             name="tracking", models=(models.Event, models.Session, models.Profile, models.Visitor, models.FailedEvent),

@@ -8,6 +8,7 @@ structures encoded by position: a stream entry is written and read in C, not fie
 from dataclasses import dataclass, field
 
 import msgspec
+import orjson
 
 
 class CollectedEvent(msgspec.Struct, array_like=True):
@@ -24,7 +25,12 @@ class CollectedEvent(msgspec.Struct, array_like=True):
     props: dict
     dimensions: dict
     purpose: str  # the category the event names, else its type's; storing it needs both (schema.event_allowed)
-    user_key: str = ""  # the user id of an identify (or of any event sent with one), hashed unless configured otherwise
+    user_key: str = ""  # the stored key of the site's user id (services/users.py), on an identify or any event sent with one
+    user_id: str = ""  # the site's user id as sent: the collector turns it into user_key and empties it before storing
+
+
+INVALID = "invalid"  # models.DropReason.INVALID: this module reads no models
+FAILURE_PAYLOAD_CHARS = 8192  # what is kept of an invalid event's payload
 
 
 class Failure(msgspec.Struct, array_like=True):
@@ -54,3 +60,12 @@ class CollectedBatch:
     def count_drop(self, reason: str, n: int = 1) -> None:
         if n:
             self.drops[reason] = self.drops.get(reason, 0) + n
+
+    def reject(self, *, index: int, raw: object, detail: str, event_id: str = "", keep_payload: bool = True) -> None:
+        """Keep an event that breaks the rules as a failure saying why (its payload cut to FAILURE_PAYLOAD_CHARS,
+        none without consent to keep it), and count it as invalid: the one way an invalid event is recorded."""
+        if not event_id and isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            event_id = raw["id"]
+        payload = orjson.dumps(raw, default=str).decode()[:FAILURE_PAYLOAD_CHARS] if keep_payload else ""
+        self.failures.append(Failure(INVALID, detail, index, event_id[:64], payload))
+        self.count_drop(INVALID)

@@ -20,7 +20,6 @@ from .schema import BatchContext, EventInvalid, event_validate
 
 BATCH_FIELDS = ("site_id", "site_key", "received_ms", "visitor_id", "source", "consent", "device_type", "country",
                 "client_address", "is_bot")
-INVALID = "invalid"  # models.DropReason.INVALID: this module reads no models
 
 
 class StreamEntry(msgspec.Struct, array_like=True):
@@ -73,6 +72,4 @@ def forwarded_finish(batch: CollectedBatch, body: bytes, context: BatchContext) 
         try:
             batch.events.append(event_validate(raw, context, limits))
         except EventInvalid as error:
-            event_id = str(raw.get("id", ""))[:64] if isinstance(raw, dict) else ""
-            batch.failures.append(Failure(INVALID, str(error), index, event_id, orjson.dumps(raw).decode()[:8192]))
-            batch.count_drop(INVALID)
+            batch.reject(index=index, raw=raw, detail=str(error))

@@ -151,7 +151,7 @@ def events_complete(events: list, context: BatchContext, limits: Limits, raw: by
             cleaned[ref] = url_clean(ref, limits)
         collected.append(CollectedEvent(
             e.id, kind, e.name, e.ts + skew, e.seq, *cleaned[url], cleaned[ref][0], e.pv, e.cat, e.props, e.dims,
-            e.purpose or categories[kind], e.user_id))
+            e.purpose or categories[kind], "", e.user_id))
     return collected
 
 

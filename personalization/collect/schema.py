@@ -137,7 +137,7 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
         event_id.lower() if len(event_id) == 36 else canonical_uuid(event_id), event_type, name,
         event_time(client_ms, context, limits), seq, url, path,
         url_clean(referrer, limits)[0] if referrer else "", page_view_id, category, props, dimensions, purpose,
-        user_id,
+        "", user_id,
     )
 
 

@@ -10,13 +10,12 @@ import orjson
 import redis
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils.crypto import salted_hmac
 
 from consent.selectors import policy_material_version
 from consent.services.choices import VISITOR_ID_CHARACTERS
 from consent.state import ConsentState, consent_state_from_token, no_consent
 
-from ..collect.batch import CollectedBatch, Failure
+from ..collect.batch import CollectedBatch
 from ..collect.body import BodyError, body_check
 from ..collect.edge import address_minimise, device_type, is_bot_agent
 from ..collect.fast import batch_decode, batch_forwardable, events_complete
@@ -27,13 +26,7 @@ from ..models import DropReason
 from ..selectors import SiteInfo, site_for_public_key
 from .collect_types import ClientInfo, CollectOutcome, Forwarded, PreparedBatch, refusal
 from .handover import batch_dropped, batch_hand_over, drops_record, storage_unavailable
-
-
-def user_key_for(site_id: int, user_id: str) -> str:
-    """How a site's user id is stored: a keyed hash, or as sent when ATTUNE["USER_ID_STORAGE"] is "plain"."""
-    if settings.ATTUNE["USER_ID_STORAGE"] == "plain":
-        return user_id
-    return salted_hmac("attune.user-id", f"{site_id}:{user_id}", algorithm="sha256").hexdigest()[:40]
+from .users import user_key_for
 
 
 def batch_collect(*, body: bytes, client: ClientInfo, received_ms: int | None = None) -> CollectOutcome:
@@ -152,12 +145,9 @@ def events_validate(batch: CollectedBatch, events: list, consent: ConsentState, 
         try:
             event = event_validate(raw, context, limits)
         except EventInvalid as error:
-            event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
-            rejected.append({"index": index, "id": event_id[:64], "error": str(error)})
             # Without consent the payload is not kept, not even as a failure: only why it failed.
-            payload = orjson.dumps(raw).decode()[:8192] if keep_payloads else ""
-            batch.failures.append(Failure(DropReason.INVALID.value, str(error), index, event_id[:64], payload))
-            batch.count_drop(DropReason.INVALID.value)
+            batch.reject(index=index, raw=raw, detail=str(error), keep_payload=keep_payloads)
+            rejected.append({"index": index, "id": batch.failures[-1].event_id, "error": str(error)})
             continue
         event_keep(batch, event, consent)
     return rejected
@@ -167,7 +157,7 @@ def events_keep(batch: CollectedBatch, events: list, consent: ConsentState) -> N
     """event_keep for each of a batch's valid events, in one loop for the common case."""
     granted, kept = consent.granted, batch.events
     for event in events:
-        if not event.user_key and event.type != "identify" and event_allowed(event, granted):
+        if not event.user_id and event.type != "identify" and event_allowed(event, granted):
             kept.append(event)
         else:
             event_keep(batch, event, consent)
@@ -179,8 +169,8 @@ def event_keep(batch: CollectedBatch, event, consent: ConsentState) -> None:
     if not event_allowed(event, consent.granted):
         batch.count_drop(DropReason.NO_CONSENT.value)
         return
-    if event.user_key:
-        event.user_key = user_key_for(batch.site_id, event.user_key)
+    if event.user_id:
+        event.user_key, event.user_id = user_key_for(batch.site_id, event.user_id), ""
     if event.type == "identify":
         event.props = {}  # traits are personal data the product has no use for
     batch.events.append(event)

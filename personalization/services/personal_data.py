@@ -11,7 +11,6 @@ from ..collect.entry import entry_decode
 from ..ingest.redis_client import redis_client, redis_enabled
 from ..models import Event, FailedEvent, Profile, Session, Site, Visitor
 from .profiles import profiles_chunk_rebuild
-from .tracking import user_key_for_site
 
 
 def subject_with_devices(subject: Subject) -> Subject:
@@ -25,12 +24,6 @@ def subject_with_devices(subject: Subject) -> Subject:
     visitor_ids = set(subject.visitor_ids) | set(
         Visitor.objects.filter(profile__in=profiles.distinct()).values_list("visitor_id", flat=True))
     return Subject(site_key=subject.site_key, visitor_ids=tuple(sorted(visitor_ids)), user_key=subject.user_key)
-
-
-def user_key_for_site_key(site_key: str, user_id: str) -> str:
-    """The stored key of a site's user id ("" for an unknown site)."""
-    site = Site.objects.filter(public_key=site_key).first()
-    return user_key_for_site(site.pk, user_id) if site else ""
 
 
 def visitor_user_key(site_key: str, visitor_id: str) -> str:

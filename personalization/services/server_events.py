@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from consent.selectors import consent_state_recorded
 from consent.state import ConsentState
 
-from ..collect.batch import CollectedBatch, Failure
+from ..collect.batch import CollectedBatch
 from ..collect.edge import device_type
 from ..collect.limits import collect_limits
 from ..collect.schema import BatchContext, EventInvalid, event_allowed, event_validate
 from ..collect.segment import MessageInvalid, consent_preferences, message_to_event, message_visitor_id
 from ..models import DropReason
 from ..selectors import SiteInfo, visitors_of_user
-from .collector import user_key_for
 from .handover import batches_store
+from .users import user_key_for
 
 
 @dataclass
@@ -80,10 +80,10 @@ def server_messages_ingest(*, site: SiteInfo, messages: list, received_ms: int |
         except (MessageInvalid, EventInvalid) as error:
             message_id = message.get("messageId") if isinstance(message, dict) else None
             result.rejected.append({"index": index, "messageId": str(message_id or "")[:200], "error": str(error)})
-            problems.failures.append(Failure(DropReason.INVALID.value, str(error), index, str(message_id or "")[:64]))
-            problems.count_drop(DropReason.INVALID.value)
+            problems.reject(index=index, raw=message, detail=str(error), event_id=str(message_id or ""),
+                            keep_payload=False)
             continue
-        event.user_key = user_key
+        event.user_key, event.user_id = user_key, ""
         if event.type == "identify":
             event.props = {}  # traits are personal data the product has no use for
         granted = resolver.granted(visitor_id=visitor_id, user_key=user_key, message=message)

@@ -27,13 +27,6 @@ class TrackingError(ValueError):
     """An event the Python API was asked to send is not valid; the message says what to change."""
 
 
-def user_key_for_site(site_id: int, user_id: str) -> str:
-    """How the site's user id is stored (a keyed hash unless configured otherwise)."""
-    from .collector import user_key_for
-
-    return user_key_for(site_id, user_id)
-
-
 def default_site() -> SiteInfo:
     found = site_default()
     if found is None:

@@ -100,7 +100,7 @@ def test_a_batch_forwarded_as_sent_is_one_the_slow_path_takes_whole_and_stores_a
     assert finished == slow(orjson.loads(raw)["events"])
     for sent, event in zip(orjson.loads(raw)["events"], finished, strict=True):
         assert event.purpose in granted and EVENT_TYPES[event.type] in granted
-        assert not event.user_key and event.type != "identify"
+        assert not event.user_id and event.type != "identify"
         assert (event.url, event.referrer) == (sent.get("url", ""), sent.get("ref", ""))
         assert event.props.get("href") == sent.get("props", {}).get("href")
 

@@ -125,7 +125,7 @@ def test_every_text_field_lands_where_the_declaration_says():
     assert [text.name for text in PAYLOAD.texts] == list(texts)
     collected = event_validate(event(type="track", **texts), CONTEXT, LIMITS)
     assert (collected.name, collected.purpose, collected.url, collected.referrer, collected.page_view_id,
-            collected.category, collected.user_key) == tuple(texts.values())
+            collected.category, collected.user_id) == tuple(texts.values())
 
 
 def test_the_openapi_document_describes_the_envelope_the_fast_path_reads():

@@ -145,7 +145,7 @@ def test_a_user_who_refused_in_the_browser_is_not_tracked_by_user_id_whatever_th
 def test_the_users_latest_choice_counts_even_when_an_older_one_was_recorded_under_their_user_key(client, keys):
     """Accepted on the laptop while logged in (recorded under the user key), later withdrawn on the phone the user
     also logged in on: events sent by user id follow the withdrawal, the later choice."""
-    from personalization.services.collector import user_key_for
+    from personalization.services.users import user_key_for
 
     consent_record_create(site_key=keys.site.public_key, visitor_id="laptop-visitor", granted={"analytics"},
                           source="banner", policy_version=0, user_key=user_key_for(keys.site.id, "u-7"))
