@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('personalization', '0006_unstored_reason'),
+        ('personalization', '0007_indexes_as_fresh_install'),
     ]
 
     operations = [
