@@ -1,12 +1,12 @@
 """Recording consent choices: the append-only proof and the signed token for the cookie."""
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
+from ..addresses import address_minimise
 from ..categories import category_keys, consent_mode_signals, required_keys
 from ..models import ConsentRecord
 from ..registry import visitor_user_key
@@ -28,29 +28,6 @@ class RecordedChoice:
     token: str
     max_age: int
     signals: dict[str, str]
-
-
-def client_address(meta: dict) -> str:
-    """The client's address from a WSGI environ (or request.META): the one the nearest of
-    ATTUNE["TRUSTED_PROXY_COUNT"] proxies saw, else the connection's."""
-    proxies = settings.ATTUNE["TRUSTED_PROXY_COUNT"]
-    if proxies:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return meta.get("REMOTE_ADDR", "")
-
-
-def address_minimise(address: str, *, storage: str) -> str:
-    """What is kept of a client address: nothing ("drop") or its network ("truncate": /24 or /48)."""
-    if storage != "truncate" or not address:
-        return ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return ""
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 
 
 def visitor_id_new() -> str:
