@@ -26,6 +26,18 @@ def fresh_caches():
     policy_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in the test's process, as in the embedded default, even when REDIS_URL names a broker (CI's):
+    no test leaves a task in a broker that no worker reads. (The broker's own test sends through its own client.)"""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def attune_settings(settings):
     """Change ATTUNE keys for one test: attune_settings(COLLECT_MAX_EVENTS=5)."""

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import ConsentRecord, ErasedSubject, ErasureLog
@@ -73,6 +74,19 @@ def withdrawal_erase(*, site_key: str, visitor_id: str, categories: frozenset[st
     if erased:
         ErasureLog.objects.create(site_key=site_key, channel=ErasureLog.Channel.WITHDRAWAL, erased=erased)
     return erased
+
+
+def withdrawal_erase_queue(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> None:
+    """Queue withdrawal_erase for once the choice is committed. When analytics is withdrawn the visitor is marked
+    erased at once, so that their events still on their way are dropped while the erasure waits for a worker."""
+    from ..tasks import withdrawal_erase as withdrawal_erase_task
+
+    if "analytics" in categories:
+        ErasedSubject.objects.create(site_key=site_key, digest=visitor_digest(site_key, visitor_id))
+    # robust: the choice is recorded and its token issued even when the erasure cannot be queued (or, run eagerly,
+    # fails); Django logs the error.
+    transaction.on_commit(lambda: withdrawal_erase_task.delay(site_key=site_key, visitor_id=visitor_id,
+                                                              categories=sorted(categories)), robust=True)
 
 
 def consent_records_export(subject: Subject) -> list[dict]:
