@@ -26,6 +26,16 @@ def fresh_caches():
     policy_cache_clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_root_empty(tmp_path_factory):
+    """Pages link plain static names unless a test collects the files itself: a manifest left in var/static by
+    `make demo` would make them link hashed names, which the live server's handler (Django's finders) lacks."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def celery_eager():
     """Tasks run in the test's process, as in the embedded default, even when REDIS_URL names a broker (CI's):
