@@ -121,6 +121,28 @@ def test_until_a_worker_erases_the_data_the_withdrawal_has_already_stopped_colle
     assert ErasureLog.objects.get().channel == "withdrawal"
 
 
+@pytest.fixture
+def broker_unreachable():
+    """Celery not eager, its broker a port nothing listens on: sending a task fails as with Redis down."""
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_write_url")}
+    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/15", broker_write_url=None)
+    app._after_fork()  # forget the connection pools made for the old broker
+    yield
+    app.conf.update(saved)
+    app._after_fork()
+
+
+def test_when_the_broker_cannot_take_the_erasure_the_request_erases(client, site, broker_unreachable,
+                                                                    django_capture_on_commit_callbacks):
+    vid = choose(client, site, ["analytics"]).json()["vid"]
+    assert collect(client, site, vid, consent_token(vid, "analytics"), make_event())["accepted"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert choose(client, site, []).status_code == 200
+    assert not Event.objects.exists()
+
+
 def test_the_settings_page_works_without_javascript(client, site):
     page = client.get("/privacy/settings/")
     assert page.status_code == 200
