@@ -94,7 +94,7 @@ def withdrawal_erase_queue(*, site_key: str, visitor_id: str, categories: frozen
 
 def withdrawal_erase_send(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> None:
     """Hand withdrawal_erase to Celery; when the broker cannot take it, erase here rather than never."""
-    from ..tasks import withdrawal_erase as withdrawal_erase_task
+    from ..tasks import withdrawal_erase as withdrawal_erase_task  # here: consent.tasks imports this module
 
     try:
         withdrawal_erase_task.delay(site_key=site_key, visitor_id=visitor_id, categories=sorted(categories))
