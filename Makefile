@@ -21,6 +21,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 chromium:

@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from .addresses import client_address
 from .categories import categories
 from .forms import ConsentChoiceForm
 from .models import ConsentRecord, ErasureLog
 from .registry import Subject, default_site_key
 from .selectors import policy_current, request_consent
-from .services.choices import client_address, consent_choice_record
+from .services.choices import consent_choice_record
 from .services.rights import personal_data_erase, personal_data_export
 
 

@@ -26,6 +26,28 @@ def fresh_caches():
     policy_cache_clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_root_empty(tmp_path_factory):
+    """Pages link plain static names unless a test collects the files itself: a manifest left in var/static by
+    `make demo` would make them link hashed names, which the live server's handler (Django's finders) lacks."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in the test's process, as in the embedded default, even when REDIS_URL names a broker (CI's):
+    no test leaves a task in a broker that no worker reads. (The broker's own test sends through its own client.)"""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def attune_settings(settings):
     """Change ATTUNE keys for one test: attune_settings(COLLECT_MAX_EVENTS=5)."""

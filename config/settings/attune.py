@@ -125,7 +125,8 @@ DEFAULTS = {
     # Print Google Consent Mode v2 defaults with the banner (for sites that use Google tags); choices then
     # update them through gtag().
     "GOOGLE_CONSENT_MODE": False,
-    # Withdrawing a category erases the data already held for it.
+    # Withdrawing a category erases the data already held for it (the Celery task consent.tasks.withdrawal_erase,
+    # queued by the choice; collection stops at once).
     "ERASE_ON_WITHDRAWAL": True,
     # --- Retention --------------------------------------------------------------------
     # Raw events (and sessions) older than this are purged by the scheduled retention task.

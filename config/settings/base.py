@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver (make demo) serves static files as production does: WhiteNoise
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
@@ -37,7 +38,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.content_security.CSPMiddleware",  # django-csp's, the policy built once
     "config.not_found.PlainNotFoundMiddleware",
 ]
 
@@ -80,12 +81,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# WhiteNoise serves static files in every mode; from the source folders too, so no collectstatic is needed.
-WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "tracker_js" / "dist"]
+# `manage.py collectstatic` (make demo runs it) writes each file under a hashed name with gzip twins; WhiteNoise
+# serves what it collected, in every mode: hashed names cached for a year, plain names (the stable script URL
+# site owners paste) for WHITENOISE_MAX_AGE seconds.
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_MAX_AGE = 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.static_files.StaticFilesStorage"},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,18 +1,19 @@
 """Recording consent choices: the append-only proof and the signed token for the cookie."""
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from ..addresses import address_minimise
 from ..categories import category_keys, consent_mode_signals, required_keys
 from ..models import ConsentRecord
 from ..registry import visitor_user_key
 from ..selectors import consent_record_latest, policy_current
 from ..state import consent_token_sign
-from .rights import erased_digests
+from .rights import erased_digests, withdrawal_erase_queue
 
 VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 CHOICE_SOURCES = {ConsentRecord.Source.BANNER, ConsentRecord.Source.SETTINGS_PAGE, ConsentRecord.Source.GPC}
@@ -30,38 +31,16 @@ class RecordedChoice:
     signals: dict[str, str]
 
 
-def client_address(meta: dict) -> str:
-    """The client's address from a WSGI environ (or request.META): the one the nearest of
-    ATTUNE["TRUSTED_PROXY_COUNT"] proxies saw, else the connection's."""
-    proxies = settings.ATTUNE["TRUSTED_PROXY_COUNT"]
-    if proxies:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return meta.get("REMOTE_ADDR", "")
-
-
-def address_minimise(address: str, *, storage: str) -> str:
-    """What is kept of a client address: nothing ("drop") or its network ("truncate": /24 or /48)."""
-    if storage != "truncate" or not address:
-        return ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return ""
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
-
-
 def visitor_id_new() -> str:
     return secrets.token_urlsafe(18)
 
 
+@transaction.atomic  # the proof and the erasure's tombstone together; the erasure queued once both are committed
 def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, source: str, language: str = "",
                           client_address: str = "") -> RecordedChoice:
     """Record a visitor's choice (a list of category keys) on a site: the proof and the signed token for the
     cookie. A visitor without an id gets one. Withdrawing a category is recorded as a withdrawal and, when
-    ATTUNE["ERASE_ON_WITHDRAWAL"], erases what was collected under it."""
+    ATTUNE["ERASE_ON_WITHDRAWAL"], queues the erasure of what was collected under it (a Celery task)."""
     if not isinstance(granted, list) or not all(isinstance(key, str) for key in granted):
         raise ConsentChoiceInvalid("`granted` must be a list of category names.")
     if source not in CHOICE_SOURCES:
@@ -81,9 +60,7 @@ def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, so
         client_address=address_minimise(client_address, storage=settings.ATTUNE["CLIENT_ADDRESS_STORAGE"]),
     )
     if withdrawn and settings.ATTUNE["ERASE_ON_WITHDRAWAL"]:
-        from .rights import withdrawal_erase
-
-        withdrawal_erase(site_key=site_key, visitor_id=visitor_id, categories=frozenset(withdrawn))
+        withdrawal_erase_queue(site_key=site_key, visitor_id=visitor_id, categories=frozenset(withdrawn))
     return RecordedChoice(record=record, token=token, max_age=settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400,
                           signals=consent_mode_signals(frozenset(chosen)))
 

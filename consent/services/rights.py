@@ -4,14 +4,20 @@ Apps register their personal data with consent's registry; these services walk t
 app's data is covered by registering it (a test fails for a model with visitor or user references that
 no handler covers)."""
 
+import functools
 import hashlib
 import hmac
+import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from ..models import ConsentRecord, ErasedSubject, ErasureLog
 from ..registry import Subject, personal_data_handlers
+
+logger = logging.getLogger(__name__)
 
 
 def visitor_digest(site_key: str, visitor_id: str) -> str:
@@ -73,6 +79,29 @@ def withdrawal_erase(*, site_key: str, visitor_id: str, categories: frozenset[st
     if erased:
         ErasureLog.objects.create(site_key=site_key, channel=ErasureLog.Channel.WITHDRAWAL, erased=erased)
     return erased
+
+
+def withdrawal_erase_queue(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> None:
+    """Queue withdrawal_erase for once the choice is committed. When analytics is withdrawn the visitor is marked
+    erased at once, so that their events still on their way are dropped while the erasure waits for a worker."""
+    if "analytics" in categories:
+        ErasedSubject.objects.create(site_key=site_key, digest=visitor_digest(site_key, visitor_id))
+    # robust: the choice stays recorded and its token issued even when the erasure fails (run eagerly); Django
+    # logs the error.
+    transaction.on_commit(functools.partial(withdrawal_erase_send, site_key=site_key, visitor_id=visitor_id,
+                                            categories=categories), robust=True)
+
+
+def withdrawal_erase_send(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> None:
+    """Hand withdrawal_erase to Celery; when the broker cannot take it, erase here rather than never."""
+    from ..tasks import withdrawal_erase as withdrawal_erase_task  # here: consent.tasks imports this module
+
+    try:
+        withdrawal_erase_task.delay(site_key=site_key, visitor_id=visitor_id, categories=sorted(categories))
+    except OperationalError:
+        logger.warning("The Celery broker did not take a withdrawal's erasure; erasing in the request instead.",
+                       exc_info=True)
+        withdrawal_erase(site_key=site_key, visitor_id=visitor_id, categories=categories)
 
 
 def consent_records_export(subject: Subject) -> list[dict]:

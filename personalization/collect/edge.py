@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from consent.services.choices import address_minimise
+from consent.addresses import address_minimise
 
 __all__ = ["address_minimise", "device_type", "is_bot_agent", "url_path", "url_strip"]
 

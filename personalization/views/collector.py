@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from consent.services.choices import client_address
+from consent.addresses import client_address
 
 from ..models import DropReason
 from ..services.collect_types import ClientInfo, refusal

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from consent.services.choices import ConsentChoiceInvalid, client_address, consent_choice_record
+from consent.addresses import client_address
+from consent.services.choices import ConsentChoiceInvalid, consent_choice_record
 from consent.state import consent_cookie_token, token_visitor_id
 
 from ..selectors import site_for_public_key

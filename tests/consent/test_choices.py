@@ -3,7 +3,7 @@
 import orjson
 import pytest
 
-from consent.models import ConsentPolicy, ConsentRecord
+from consent.models import ConsentPolicy, ConsentRecord, ErasureLog
 from consent.selectors import policy_cache_clear
 from consent.state import consent_state_from_token
 from personalization.models import Event
@@ -63,14 +63,16 @@ def test_unknown_categories_are_refused_with_the_list_of_known_ones(client, site
     assert "telepathy" in response.json()["message"] and "marketing" in response.json()["message"]
 
 
-def test_withdrawing_analytics_stops_collection_and_erases_what_was_collected(client, site):
+def test_withdrawing_analytics_stops_collection_and_erases_what_was_collected(client, site,
+                                                                            django_capture_on_commit_callbacks):
     vid = choose(client, site, ["analytics", "personalization"]).json()["vid"]
     token = consent_token(vid, "analytics", "personalization")
     client.post("/collect", orjson.dumps({"site": site.public_key, "vid": vid, "sent": now_ms(), "consent": token,
                                           "events": [make_event(), make_event("click")]}),
                 content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
     assert Event.objects.count() == 2
-    withdrawal = choose(client, site, [])
+    with django_capture_on_commit_callbacks(execute=True):  # the erasure, queued once the choice is committed
+        withdrawal = choose(client, site, [])
     assert ConsentRecord.objects.latest("id").source == "withdrawal"
     assert not Event.objects.exists()
     new_token = withdrawal.json()["token"]
@@ -85,6 +87,60 @@ def test_withdrawing_analytics_stops_collection_and_erases_what_was_collected(cl
                                                      "consent": again["token"], "events": [make_event()]}),
                            content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
     assert response.json()["accepted"] == 1
+
+
+def collect(client, site, vid: str, token: str, *events: dict) -> dict:
+    body = {"site": site.public_key, "vid": vid, "sent": now_ms(), "consent": token, "events": list(events)}
+    return client.post("/collect", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                        HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0").json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_eager_celery_the_withdrawal_has_erased_the_data_when_its_answer_arrives(client, site):
+    vid = choose(client, site, ["analytics"]).json()["vid"]
+    assert collect(client, site, vid, consent_token(vid, "analytics"), make_event(), make_event("click"))["accepted"] == 2
+    assert choose(client, site, []).status_code == 200
+    assert not Event.objects.exists()
+    assert ErasureLog.objects.get().channel == "withdrawal"
+
+
+def test_until_a_worker_erases_the_data_the_withdrawal_has_already_stopped_collection(
+        client, site, django_capture_on_commit_callbacks):
+    vid = choose(client, site, ["analytics", "personalization"]).json()["vid"]
+    old_token = consent_token(vid, "analytics", "personalization")
+    assert collect(client, site, vid, old_token, make_event(), make_event("click"))["accepted"] == 2
+    with django_capture_on_commit_callbacks(execute=False) as queued:  # committed, but no worker runs the task
+        withdrawal = choose(client, site, [])
+    assert withdrawal.status_code == 200 and len(queued) == 1
+    assert Event.objects.count() == 2 and not ErasureLog.objects.exists(), "the erasure is not done in the request"
+    assert collect(client, site, vid, withdrawal.json()["token"], make_event())["dropped"] == {"no_consent": 1}
+    late = collect(client, site, vid, old_token, make_event())  # a tab that has not read the new cookie yet
+    assert late.get("accepted", 0) == 0 and Event.objects.count() == 2
+    queued[0]()  # the worker gets to it
+    assert not Event.objects.exists()
+    assert ErasureLog.objects.get().channel == "withdrawal"
+
+
+@pytest.fixture
+def broker_unreachable():
+    """Celery not eager, its broker a port nothing listens on: sending a task fails as with Redis down."""
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_write_url")}
+    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/15", broker_write_url=None)
+    app._after_fork()  # forget the connection pools made for the old broker
+    yield
+    app.conf.update(saved)
+    app._after_fork()
+
+
+def test_when_the_broker_cannot_take_the_erasure_the_request_erases(client, site, broker_unreachable,
+                                                                    django_capture_on_commit_callbacks):
+    vid = choose(client, site, ["analytics"]).json()["vid"]
+    assert collect(client, site, vid, consent_token(vid, "analytics"), make_event())["accepted"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert choose(client, site, []).status_code == 200
+    assert not Event.objects.exists()
 
 
 def test_the_settings_page_works_without_javascript(client, site):
