@@ -39,7 +39,7 @@ from .filtering import (
 )
 from .limits import MAX_DAYS, MAX_DEPTH, MAX_LIST_ITEMS, MAX_ROWS, MAX_TEXT_LENGTH
 from .operators import OPERATORS
-from .parsing import ConditionError, ConditionInvalid, parse, parse_rows, validate
+from .parsing import SEPARATOR, ConditionError, ConditionInvalid, parse, parse_rows, validate
 from .tree import AllOf, AnyOf, Condition, Leaf, Not, leaves, to_json
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_TEXT_LENGTH",
     "OPERATORS",
+    "SEPARATOR",
     "AllOf",
     "AnyOf",
     "Condition",

@@ -166,7 +166,7 @@ class _Reader:
         if isinstance(op, str) and op in field.operators:
             return True
         allowed = ", ".join(f"'{OPERATORS[o].label}'" for o in field.operators)
-        shown = repr(op[:MAX_TEXT_LENGTH]) if isinstance(op, str) and op in OPERATORS else "this operator"
+        shown = f"'{OPERATORS[op].label}'" if isinstance(op, str) and op in OPERATORS else "this operator"
         self.error(where, f"{field.label} cannot use {shown}; use one of {allowed}.", "operator")
         return False
 

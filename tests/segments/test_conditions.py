@@ -1,0 +1,377 @@
+"""The condition language: reading, checking, deciding, explaining and describing conditions (no database)."""
+
+import math
+from datetime import timedelta
+
+import pytest
+
+from segments.conditions import (
+    MAX_DEPTH,
+    MAX_ROWS,
+    MAX_TEXT_LENGTH,
+    OPERATORS,
+    SEPARATOR,
+    ConditionInvalid,
+    Field,
+    evaluate,
+    explain,
+    parse,
+    to_json,
+    validate,
+)
+
+from .vocabulary import NOW, VOCAB
+
+
+def row(field, op, value=None, **extra):
+    data = {"field": field, "op": op, **extra}
+    if value is not None:
+        data["value"] = value
+    return data
+
+
+def at(path):
+    """A row's path as shown to editors, written here with '>' for the separator."""
+    return path.replace(" > ", SEPARATOR)
+
+
+def decide(condition, values):
+    return evaluate(parse(condition, VOCAB), values, now=NOW)
+
+
+# --- every operator of every type ------------------------------------------------------------------
+
+EVALUATIONS = [
+    # field, op, value, actual, expected
+    ("visits", "eq", 5, 5, True),
+    ("visits", "eq", 5, 5.0, True),
+    ("visits", "eq", 5, 6, False),
+    ("visits", "ne", 5, 6, True),
+    ("visits", "ne", 5, 5, False),
+    ("visits", "gt", 5, 6, True),
+    ("visits", "gt", 5, 5, False),
+    ("visits", "gte", 5, 5, True),
+    ("visits", "gte", 5, 4, False),
+    ("visits", "lt", 5, 4, True),
+    ("visits", "lt", 5, 5, False),
+    ("visits", "lte", 5, 5, True),
+    ("visits", "lte", 5, 6, False),
+    ("visits", "between", [3, 10], 3, True),
+    ("visits", "between", [3, 10], 10, True),
+    ("visits", "between", [3, 10], 11, False),
+    ("visits", "in", [1, 2, 3], 2, True),
+    ("visits", "in", [1, 2, 3], 4, False),
+    ("visits", "not_in", [1, 2, 3], 4, True),
+    ("visits", "not_in", [1, 2, 3], 3, False),
+    ("visits", "is_set", None, 0, True),
+    ("visits", "is_not_set", None, 0, False),
+    ("score", "gt", 0.5, 0.51, True),
+    ("score", "lte", -1.5, -1.5, True),
+    ("score", "between", [0.1, 0.2], 0.15, True),
+    ("score", "gt", 1, math.inf, True),
+    ("engaged", "gt", 180, 181, True),
+    ("engaged", "gt", 180, 180, False),
+    ("engaged", "between", [60, 120], 90.5, True),
+    ("path", "eq", "/cart", "/cart", True),
+    ("path", "eq", "/cart", "/Cart", False),  # eq is case-sensitive
+    ("path", "ne", "/cart", "/Cart", True),
+    ("path", "in", ["/a", "/b"], "/b", True),
+    ("path", "not_in", ["/a", "/b"], "/c", True),
+    ("path", "contains", "SALE", "/summer-sale", True),  # contains ignores case
+    ("path", "contains", "sale", "/summer", False),
+    ("path", "not_contains", "sale", "/summer", True),
+    ("path", "not_contains", "Sale", "/sale", False),
+    ("path", "starts_with", "/Blog", "/blog/post", True),
+    ("path", "starts_with", "/blog", "/about/blog", False),
+    ("path", "matches", "/product/*", "/product/shoes", True),
+    ("path", "matches", "/product/*", "/product/shoes/red", True),
+    ("path", "matches", "/product/*", "/product", False),
+    ("path", "matches", "/product/*", "/Product/shoes", False),  # matches is case-sensitive
+    ("path", "matches", "/*/reviews", "/shoes/reviews", True),
+    ("path", "matches", "/*/reviews", "/shoes/reviews/2", False),
+    ("path", "matches", "*sale*", "/big-sale-now", True),
+    ("path", "matches", "/a*a", "/a", False),
+    ("path", "matches", "/cart", "/cart", True),
+    ("path", "matches", "/cart", "/cart/x", False),
+    ("path", "matches", "/p.*", "/products", False),  # no regular expressions: '.' is a dot
+    ("path", "is_set", None, "/x", True),
+    ("path", "is_set", None, "", False),  # an empty text counts as not set
+    ("path", "is_not_set", None, "", True),
+    ("page_type", "eq", "product", "product", True),
+    ("page_type", "ne", "product", "cat", True),
+    ("page_type", "in", ["product", "cat"], "cat", True),
+    ("page_type", "not_in", ["product", "cat"], "article", True),
+    ("returning", "eq", True, True, True),
+    ("returning", "eq", True, False, False),
+    ("returning", "eq", False, False, True),
+    ("returning", "ne", True, False, True),
+    ("returning", "eq", True, 1, False),  # 1 is not True
+    ("visits", "eq", 1, True, False),  # True is not 1
+    ("visits", "is_set", None, True, False),
+    ("segments", "includes", "vip", {"vip", "new"}, True),
+    ("segments", "includes", "vip", ["new"], False),
+    ("segments", "not_includes", "vip", ["new"], True),
+    ("segments", "not_includes", "vip", [], True),  # an empty set is known, and lacks vip
+    ("segments", "includes_any", ["a", "b"], ["b"], True),
+    ("segments", "includes_any", ["a", "b"], ["c"], False),
+    ("segments", "includes_all", ["a", "b"], ["a", "b", "c"], True),
+    ("segments", "includes_all", ["a", "b"], ["a"], False),
+    ("segments", "includes", "Vip", ["vip"], False),  # set members are case-sensitive
+    ("segments", "is_set", None, ["a"], True),
+    ("segments", "is_set", None, [], False),
+    ("segments", "is_not_set", None, [], True),
+    ("segments", "includes", "a", "abc", False),  # a text is not a set of texts
+    ("last_purchase", "within_last", 7, NOW - timedelta(days=6), True),
+    ("last_purchase", "within_last", 7, NOW - timedelta(days=7), True),
+    ("last_purchase", "within_last", 7, NOW - timedelta(days=8), False),
+    ("last_purchase", "within_last", 0.5, NOW - timedelta(hours=11), True),
+    ("last_purchase", "within_last", 7, (NOW - timedelta(days=1)).replace(tzinfo=None), True),  # naive is UTC
+    ("last_purchase", "not_within_last", 30, NOW - timedelta(days=31), True),
+    ("last_purchase", "not_within_last", 30, NOW - timedelta(days=2), False),
+    ("last_purchase", "is_set", None, NOW, True),
+    ("last_purchase", "within_last", 7, "2026-05-30T00:00:00Z", False),  # a text is not a time
+    ("affinity", "gt", 0.5, {"shoes": 0.7}, True),
+    ("affinity", "gt", 0.5, {"hats": 0.9}, False),
+    ("affinity", "lt", 0.2, {"hats": 0.9}, True),  # a key never seen counts as 0
+    ("affinity", "between", [0.2, 0.8], {"shoes": 0.2}, True),
+    ("affinity", "lt", 0.2, None, False),  # a missing map is missing
+    ("affinity", "eq", 0, {"shoes": None}, False),
+]
+
+
+@pytest.mark.parametrize(("field", "op", "value", "actual", "expected"), EVALUATIONS)
+def test_each_operator_compares_a_visitors_value_as_documented(field, op, value, actual, expected):
+    extra = {"key": "shoes"} if field == "affinity" else {}
+    assert decide(row(field, op, value, **extra), {field: actual}) is expected
+
+
+def _sample(field, op):
+    """A valid value for (field, op), to reach every operator of every type."""
+    shape = OPERATORS[op].shape
+    one = {
+        "integer": 3, "number": 1.5, "duration_seconds": 60, "key_number": 0.5, "boolean": True,
+        "choice": field.choice_values[0] if field.choices else None,
+    }.get(field.type.value, "x")  # fmt: skip
+    return {"none": None, "one": one, "pair": [one, one], "list": [one], "days": 7}[shape.value]
+
+
+ALL_PAIRS = [(f.name, op) for f in VOCAB for op in f.operators]
+
+
+@pytest.mark.parametrize(("field", "op"), ALL_PAIRS)
+@pytest.mark.parametrize("actual", [None, "absent", math.nan])
+def test_a_missing_value_fails_every_operator_but_is_not_set(field, op, actual):
+    declared = VOCAB.get(field)
+    values = {} if actual == "absent" else {field: actual}
+    extra = {"key": "shoes"} if field == "affinity" else {}
+    expected = op == "is_not_set"
+    assert decide(row(field, op, _sample(declared, op), **extra), values) is expected
+
+
+def test_not_includes_visitors_without_a_value_while_the_opposite_operator_does_not():
+    assert decide({"not": row("visits", "gt", 5)}, {}) is True
+    assert decide(row("visits", "lte", 5), {}) is False
+
+
+@pytest.mark.parametrize(
+    ("condition", "values", "expected"),
+    [
+        ({"all": [row("visits", "gte", 5), row("returning", "eq", True)]}, {"visits": 5, "returning": True}, True),
+        ({"all": [row("visits", "gte", 5), row("returning", "eq", True)]}, {"visits": 5, "returning": False}, False),
+        ({"any": [row("visits", "gte", 5), row("returning", "eq", True)]}, {"visits": 1, "returning": True}, True),
+        ({"any": [row("visits", "gte", 5), row("returning", "eq", True)]}, {}, False),
+        ({"not": {"any": [row("visits", "gte", 5)]}}, {"visits": 1}, True),
+    ],
+)
+def test_groups_combine_their_rows(condition, values, expected):
+    assert decide(condition, values) is expected
+
+
+# --- validation: errors say where, why and what to do --------------------------------------------
+
+def _deep(levels):
+    node = row("visits", "gt", 1)
+    for _ in range(levels):
+        node = {"all": [node]}
+    return node
+
+
+INVALID = [
+    # data, code, where, words in the message
+    (row("visitz", "gt", 1), "unknown_field", "row 1", "did you mean 'visits'"),
+    (row("profile__user__password", "eq", "x"), "unknown_field", "row 1", "pick a field"),
+    ({"all": [row("visits", "gt", 1), {"any": [row("path", "gt", 1)]}]}, "operator", at("all > any (item 2) > row 1"), "is more than"),
+    (row("path", "regex", "^a"), "operator", "row 1", "use one of"),
+    (row("visits", "gt", "5"), "value", "row 1", "number"),
+    (row("visits", "gt", 5.5), "value", "row 1", "whole number"),
+    (row("visits", "gt", True), "value", "row 1", "number"),
+    (row("score", "gt", math.nan), "value", "row 1", "number"),
+    (row("score", "gt", math.inf), "value", "row 1", "number"),
+    (row("returning", "eq", 1), "value", "row 1", "yes or no"),
+    (row("path", "eq", ""), "value", "row 1", "is not set"),
+    (row("path", "eq", "x" * (MAX_TEXT_LENGTH + 1)), "value", "row 1", "at most"),
+    (row("path", "matches", "*" * 20), "value", "row 1", "fewer wildcards"),
+    (row("page_type", "eq", "Product"), "value", "row 1", "pick one of product, cat, article"),
+    (row("visits", "between", [10, 3]), "value", "row 1", "write 3 and 10"),
+    (row("visits", "between", [3]), "value", "row 1", "two values"),
+    (row("visits", "in", []), "value", "row 1", "list"),
+    (row("visits", "is_set", 5), "value", "row 1", "takes no value"),
+    (row("visits", "gt"), "value", "row 1", "needs a value"),
+    (row("engaged", "gt", -1), "value", "row 1", "0 seconds or more"),
+    (row("last_purchase", "within_last", 0), "value", "row 1", "days"),
+    (row("affinity", "gt", 0.5), "key", "row 1", "needs a key"),
+    (row("visits", "gt", 1, key="x"), "key", "row 1", "takes no key"),
+    ({"field": "visits", "op": "gt", "value": 1, "lookup": "x"}, "shape", "row 1", "Unexpected 'lookup'"),
+    ({"all": []}, "empty_group", "all", "add a row"),
+    ({"any": [{"all": []}]}, "empty_group", at("any > all (item 1)"), "empty"),
+    ({"all": [row("visits", "gt", 1)], "any": []}, "shape", "row 1", "group"),
+    ([row("visits", "gt", 1)], "shape", "row 1", "group"),
+    ({"not": {"not": row("visits", "gt", 1)}}, "shape", "not", "cancels out"),
+    (_deep(MAX_DEPTH + 1), "too_deep", at("all > all (item 1) > all (item 1) > all (item 1) > all (item 1)"), "flatten"),
+    ({"all": [row("visits", "gt", i) for i in range(MAX_ROWS + 1)]}, "too_many_rows", "all", "at most"),
+]
+
+
+@pytest.mark.parametrize(("data", "code", "where", "words"), INVALID)
+def test_an_invalid_condition_names_the_row_the_problem_and_the_fix(data, code, where, words):
+    errors = validate(data, VOCAB)
+    assert [(e.code, e.where) for e in errors if e.code == code] == [(code, where)], errors
+    assert words in next(e.message for e in errors if e.code == code)
+    with pytest.raises(ConditionInvalid) as raised:
+        parse(data, VOCAB)
+    assert str(raised.value).startswith(f"{where}: ") or where == ""
+
+
+def test_every_problem_of_a_condition_is_reported_at_once():
+    data = {"all": [row("visitz", "gt", 1), row("visits", "gt", "x"), row("visits", "gt", 5), row("visits", "lt", 3)]}
+    assert [e.code for e in validate(data, VOCAB)] == ["unknown_field", "value", "contradiction"]
+
+
+def test_the_deepest_allowed_nesting_is_accepted():
+    assert validate(_deep(MAX_DEPTH), VOCAB) == []
+
+
+def test_a_negated_row_keeps_its_row_name():
+    errors = validate({"all": [row("visits", "gt", 1), {"not": row("visits", "gt", "x")}]}, VOCAB)
+    assert [e.where for e in errors] == [at("all > row 2")]
+
+
+def test_stored_json_reads_back_into_the_same_condition():
+    data = {
+        "all": [
+            row("visits", "between", [3, 10]),
+            {"any": [row("path", "matches", "/p/*"), {"not": row("segments", "includes", "vip")}]},
+            row("affinity", "gt", 0.5, key="shoes"),
+            row("path", "is_set"),
+        ]
+    }
+    assert to_json(parse(data, VOCAB)) == data
+
+
+def test_a_list_value_drops_repeated_items():
+    assert parse(row("visits", "in", [1, 2, 1]), VOCAB).value == (1, 2)
+
+
+# --- contradictions within one `all` group -------------------------------------------------------
+
+CONTRADICTIONS = [
+    ([row("visits", "gt", 5), row("visits", "lt", 3)], True),
+    ([row("visits", "gt", 5), row("visits", "lt", 7)], False),
+    ([row("visits", "gt", 5), row("visits", "lt", 6)], True),  # no whole number lies between 5 and 6
+    ([row("score", "gt", 5), row("score", "lt", 6)], False),
+    ([row("score", "gte", 5), row("score", "lte", 5)], False),
+    ([row("score", "gt", 5), row("score", "lte", 5)], True),
+    ([row("score", "eq", 5), row("score", "ne", 5)], True),
+    ([row("score", "between", [1, 4]), row("score", "gt", 4)], True),
+    ([row("visits", "in", [1, 2]), row("visits", "gt", 2)], True),
+    ([row("visits", "in", [1, 2]), row("visits", "in", [3])], True),
+    ([row("visits", "in", [1, 2]), row("visits", "in", [2, 3])], False),
+    ([row("visits", "in", [1, 2]), row("visits", "not_in", [1, 2])], True),
+    ([row("path", "eq", "/a"), row("path", "eq", "/b")], True),
+    ([row("path", "eq", "/a"), row("path", "eq", "/a")], False),
+    ([row("path", "eq", "/a"), row("path", "starts_with", "/b")], True),
+    ([row("path", "in", ["/a", "/b"]), row("path", "ne", "/a")], False),
+    ([row("path", "contains", "a"), row("path", "contains", "b")], False),
+    ([row("page_type", "eq", "product"), row("page_type", "eq", "cat")], True),
+    ([row("page_type", "ne", "product"), row("page_type", "not_in", ["cat", "article"])], True),  # no choice left
+    ([row("returning", "eq", True), row("returning", "eq", False)], True),
+    ([row("returning", "eq", True), row("returning", "ne", False)], False),
+    ([row("visits", "is_set"), row("visits", "is_not_set")], True),
+    ([row("visits", "gt", 1), row("visits", "is_not_set")], True),  # a missing value fails gt
+    ([row("path", "is_not_set"), row("path", "is_not_set")], False),
+    ([row("segments", "includes", "a"), row("segments", "not_includes", "a")], True),
+    ([row("segments", "includes_any", ["a", "b"]), row("segments", "not_includes", "a"), row("segments", "not_includes", "b")], True),
+    ([row("segments", "includes", "a"), row("segments", "not_includes", "b")], False),
+    ([row("segments", "not_includes", "a"), row("segments", "is_not_set")], False),  # an empty set lacks a
+    ([row("segments", "includes", "a"), row("segments", "is_not_set")], True),
+    ([row("last_purchase", "within_last", 7), row("last_purchase", "not_within_last", 30)], True),
+    ([row("last_purchase", "within_last", 30), row("last_purchase", "not_within_last", 7)], False),
+    ([row("affinity", "gt", 0.5, key="shoes"), row("affinity", "lt", 0.2, key="shoes")], True),
+    ([row("affinity", "gt", 0.5, key="shoes"), row("affinity", "lt", 0.2, key="hats")], False),  # other keys
+    ([row("visits", "gt", 5), row("score", "lt", 3)], False),  # other fields
+    ([row("visits", "gt", 5), {"not": row("visits", "gt", 3)}], False),  # only plain rows are compared
+]
+
+
+@pytest.mark.parametrize(("rows", "contradictory"), CONTRADICTIONS)
+def test_rows_of_one_all_group_that_can_never_hold_together_are_refused(rows, contradictory):
+    codes = [e.code for e in validate({"all": rows}, VOCAB)]
+    assert codes == (["contradiction"] if contradictory else [])
+
+
+def test_the_same_rows_in_an_any_group_are_no_contradiction():
+    assert validate({"any": [row("visits", "gt", 5), row("visits", "lt", 3)]}, VOCAB) == []
+
+
+def test_a_contradiction_names_the_two_rows_that_clash():
+    rows = [row("visits", "gt", 5), row("path", "eq", "/a"), row("visits", "ne", 4), row("visits", "lt", 3)]
+    (error,) = validate({"any": [row("score", "gt", 1), {"all": rows}]}, VOCAB)
+    assert error.where == at("any > all (item 2)")
+    assert error.message.startswith("visits: 'more than 5' (row 1) and 'less than 3' (row 4) can never all be true")
+
+
+def test_a_nested_all_group_is_checked_for_contradictions_too():
+    errors = validate({"any": [{"all": [row("returning", "eq", True), row("returning", "eq", False)]}]}, VOCAB)
+    assert [(e.code, e.where) for e in errors] == [("contradiction", at("any > all (item 1)"))]
+
+
+# --- explain -------------------------------------------------------------------------------------
+
+def test_explain_lists_every_row_with_the_visitors_value_and_verdict():
+    condition = parse({"all": [row("visits", "gte", 5), {"not": row("segments", "includes", "vip")}, row("engaged", "gt", 180)]}, VOCAB)
+    results = explain(condition, {"visits": 3, "segments": ["vip"]}, now=NOW)
+    assert [(r.label, r.expected, r.actual, r.matched, r.negated) for r in results] == [
+        ("visits", "at least 5", 3, False, False),
+        ("segment", "includes vip", frozenset({"vip"}), True, True),
+        ("engaged time", "more than 3 minutes", None, False, False),
+    ]
+    assert results[1].sentence == "in segment vip"
+
+
+def test_explain_shows_an_unusable_value_as_missing():
+    (result,) = explain(parse(row("visits", "eq", 1), VOCAB), {"visits": True}, now=NOW)
+    assert (result.actual, result.matched) == (None, False)
+
+
+def test_a_field_can_be_declared_only_with_a_safe_name_and_a_known_type():
+    with pytest.raises(ValueError, match="lowercase"):
+        Field("profile__user", "text", "x")
+    with pytest.raises(ValueError):
+        Field("x", "regex", "x")
+    with pytest.raises(ValueError, match="choices"):
+        Field("kind", "choice", "kind")
+    with pytest.raises(ValueError, match="do not apply"):
+        Field("x", "boolean", "x", operators=["gt"])
+
+
+def test_a_vocabulary_grows_by_extension_and_refuses_a_name_twice():
+    extended = VOCAB.extend([Field("weekday", "choice", "weekday", choices=["mon", "tue"])])
+    assert "weekday" in extended and "weekday" not in VOCAB
+    with pytest.raises(ValueError, match="declared twice"):
+        VOCAB.extend([Field("visits", "number", "visits again")])
+
+
+def test_a_field_restricted_to_some_operators_refuses_the_others():
+    vocabulary = VOCAB.extend([Field("hour", "integer", "hour of day", operators=["between"])])
+    assert [e.code for e in validate(row("hour", "gt", 3), vocabulary)] == ["operator"]
+    assert validate(row("hour", "between", [9, 17]), vocabulary) == []
