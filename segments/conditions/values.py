@@ -103,7 +103,7 @@ def _text(field: Field, op: str, raw: object) -> str:
 # --- text typed into an admin form row -------------------------------------------------------------
 
 _BETWEEN = re.compile(r"\s*(?:,|\.\.|\band\b|\bto\b|\u2013|\u2014)\s*", re.IGNORECASE)
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|m|mins?|minutes?|s|secs?|seconds?)?", re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)?(?![a-z])", re.IGNORECASE)
 _DAY_UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "week": 7, "weeks": 7, "h": 1 / 24, "hour": 1 / 24, "hours": 1 / 24}
 _BOOLEANS = {"yes": True, "true": True, "1": True, "on": True, "no": False, "false": False, "0": False, "off": False}
 
