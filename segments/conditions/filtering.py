@@ -67,6 +67,13 @@ def filter_plan(condition: Condition, column_map: Mapping[str, str], *, now: dat
 
 
 def _leaf_plan(leaf: Leaf, column: str, now: datetime) -> FilterPlan:
+    plan = _typed_plan(leaf, column, now)
+    if leaf.field.type == FieldType.KEY_NUMBER and leaf_matches(leaf, 0, now):  # a key never seen counts as 0
+        return PlanAny((plan, Lookup(column, "isnull", True, leaf.key)))
+    return plan
+
+
+def _typed_plan(leaf: Leaf, column: str, now: datetime) -> FilterPlan:
     field, op, value = leaf.field, leaf.op, leaf.value
     if field.type == FieldType.TEXT_SET:
         raise FilterUnsupported(f"'{field.label}' is a set of values the database cannot filter; use it in a rule.")
@@ -81,10 +88,7 @@ def _leaf_plan(leaf: Leaf, column: str, now: datetime) -> FilterPlan:
         return Lookup(column, "gte" if op == "within_last" else "lt", now - timedelta(days=value))
     if op == "matches":
         return _pattern(leaf, column, present)
-    plan = Lookup(column, _DIRECT[op], _listed(value), leaf.key)
-    if field.type == FieldType.KEY_NUMBER and leaf_matches(leaf, 0, now):  # a key never seen counts as 0
-        return PlanAny((plan, Lookup(column, "isnull", True, leaf.key)))
-    return plan
+    return Lookup(column, _DIRECT[op], _listed(value), leaf.key)
 
 
 def _present(leaf: Leaf, column: str) -> FilterPlan:
