@@ -75,7 +75,7 @@ _STORED = {
 
 def stored_value(field: Field, *, nullable: bool = True):
     """A value of the field's type as a database would hold it (None for NULL when `nullable`)."""
-    typed = st.sampled_from(field.choice_values + ("",)) if field.type == FieldType.CHOICE else _STORED[field.type]
+    typed = st.sampled_from((*field.choice_values, "")) if field.type == FieldType.CHOICE else _STORED[field.type]
     return st.one_of(st.none(), typed) if nullable else typed
 
 
