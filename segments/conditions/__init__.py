@@ -38,7 +38,7 @@ from .filtering import (
     plan_lookups,
 )
 from .limits import MAX_DAYS, MAX_DEPTH, MAX_LIST_ITEMS, MAX_ROWS, MAX_TEXT_LENGTH
-from .operators import OPERATORS
+from .operators import OPERATORS, operator_choices
 from .parsing import SEPARATOR, ConditionError, ConditionInvalid, parse, parse_rows, validate
 from .tree import AllOf, AnyOf, Condition, Leaf, Not, leaves, to_json
 
@@ -75,6 +75,7 @@ __all__ = [
     "explain",
     "filter_plan",
     "leaves",
+    "operator_choices",
     "parse",
     "parse_rows",
     "partially_evaluate",

@@ -90,7 +90,7 @@ def _one(field: Field, value: object) -> str:
         return duration_text(value)
     if field.type == FieldType.BOOLEAN:
         return "yes" if value else "no"
-    if field.type == FieldType.CHOICE:
+    if field.choices:
         return field.choice_label(value)
     if isinstance(value, int | float):
         text = _number(value)

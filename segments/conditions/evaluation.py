@@ -3,17 +3,17 @@
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from .describe import leaf_sentence, operator_phrase
 from .fields import Known
-from .operators import MISSING, actual_value, leaf_matches
+from .operators import MISSING, actual_value, aware, leaf_matches
 from .tree import AllOf, AnyOf, Condition, Leaf, Not
 
 
 def evaluate(condition: Condition, values: Mapping[str, object], *, now: datetime | None = None) -> bool:
     """Return whether `values` (field name → actual value) satisfy `condition`; see the package doc for missing values."""
-    now = now or datetime.now(UTC)
+    now = aware(now)
     if isinstance(condition, Leaf):
         return _leaf(condition, values, now)
     if isinstance(condition, Not):
@@ -42,7 +42,7 @@ class LeafResult:
 
 def explain(condition: Condition, values: Mapping[str, object], *, now: datetime | None = None) -> list[LeafResult]:
     """Return every row of `condition` (depth first) with the visitor's actual value and whether the row matched."""
-    now = now or datetime.now(UTC)
+    now = aware(now)
     return list(_explain(condition, values, now, negated=False))
 
 
@@ -80,7 +80,7 @@ def partially_evaluate(
     `unknown` names the fields not known yet (default: every field known only in the page). The residual keeps
     only leaves over unknown fields; it is decided later, in the browser, from `residual_json`.
     """
-    now = now or datetime.now(UTC)
+    now = aware(now)
     return _partial(condition, values, unknown, now)
 
 

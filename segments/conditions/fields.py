@@ -40,6 +40,7 @@ TYPE_OPERATORS: Mapping[FieldType, tuple[str, ...]] = {
     FieldType.DATETIME: ("within_last", "not_within_last", *_PRESENCE),
 }  # fmt: skip
 
+_WITH_CHOICES = frozenset({FieldType.CHOICE, FieldType.TEXT_SET})  # a text set may list its members (segments)
 NUMERIC_TYPES = frozenset({FieldType.NUMBER, FieldType.INTEGER, FieldType.DURATION, FieldType.KEY_NUMBER})
 
 # Field names are plain identifiers without "__", so a name can never spell an ORM lookup path.
@@ -56,7 +57,7 @@ class Field:
     description: str = ""
     unit: str = ""
     known: Known = Known.SERVER
-    choices: Sequence[str | tuple[str, str]] = ()  # values, or (value, label) pairs
+    choices: Sequence[str | tuple[str, str]] = ()  # values, or (value, label) pairs; a text set's are optional
     operators: Sequence[str] = ()  # a subset of the type's operators; empty means all of them
     # Sentence templates per operator name, or "compare" for eq…between: "{op}" is the operator
     # phrase with its value ("more than 5"), "{value}" the value alone. Default: "{label} {op}".
@@ -69,8 +70,8 @@ class Field:
         object.__setattr__(self, "known", Known(self.known))
         pairs = tuple((c, c) if isinstance(c, str) else (c[0], c[1]) for c in self.choices)
         object.__setattr__(self, "choices", pairs)
-        if (self.type == FieldType.CHOICE) != bool(pairs):
-            raise ValueError(f"Field {self.name!r}: choices are required for a choice field and only for it.")
+        if (self.type == FieldType.CHOICE and not pairs) or (pairs and self.type not in _WITH_CHOICES):
+            raise ValueError(f"Field {self.name!r}: choices are required for a choice field, optional for a text set.")
         allowed = TYPE_OPERATORS[self.type]
         unknown = [op for op in self.operators if op not in allowed]
         if unknown:

@@ -7,10 +7,10 @@ adapter must pass to a KeyTransform, never splice into a lookup path).
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from .fields import FieldType
-from .operators import leaf_matches
+from .operators import aware, leaf_matches
 from .tree import AllOf, AnyOf, Condition, Leaf, Not
 
 LOOKUPS = frozenset({"exact", "gt", "gte", "lt", "lte", "range", "in", "icontains", "istartswith", "startswith", "isnull"})
@@ -51,7 +51,7 @@ class FilterUnsupported(ValueError):
 
 def filter_plan(condition: Condition, column_map: Mapping[str, str], *, now: datetime | None = None) -> FilterPlan:
     """Return the plan that selects, in the database, the rows `evaluate` would accept (NULL counts as missing)."""
-    now = now or datetime.now(UTC)
+    now = aware(now)
     if isinstance(condition, Not):
         return PlanNot(filter_plan(condition.child, column_map, now=now))
     if isinstance(condition, AllOf | AnyOf):

@@ -1,9 +1,11 @@
 """Operators: what value each one takes, and how a leaf compares a visitor's actual value."""
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from .fields import NUMERIC_TYPES, Field, FieldType
@@ -69,8 +71,12 @@ def actual_value(field: Field, raw: object, key: str | None = None) -> object:
             return MISSING
         raw = raw.get(key, 0)  # a per-key counter that never saw a key holds zero for it
     if kind in NUMERIC_TYPES:
-        ok = isinstance(raw, int | float) and not isinstance(raw, bool) and not math.isnan(raw)
-        return raw if ok else MISSING
+        if isinstance(raw, Decimal):  # from a DecimalField
+            raw = float(raw)
+        # numbers.Real admits numpy's numbers (features are computed with numpy); bool is a number only in Python
+        if not isinstance(raw, numbers.Real) or isinstance(raw, bool) or math.isnan(raw):
+            return MISSING
+        return int(raw) if isinstance(raw, numbers.Integral) else float(raw)
     if kind in (FieldType.TEXT, FieldType.CHOICE):
         return raw if isinstance(raw, str) and raw else MISSING
     if kind == FieldType.BOOLEAN:
@@ -82,6 +88,18 @@ def actual_value(field: Field, raw: object, key: str | None = None) -> object:
     if isinstance(raw, datetime):
         return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
     return MISSING
+
+
+def operator_choices(field: Field) -> list[tuple[str, str]]:
+    """(operator, label) pairs for the admin's operator picker of `field`, in declaration order."""
+    return [(op, OPERATORS[op].label) for op in field.operators]
+
+
+def aware(now: datetime | None) -> datetime:
+    """Return `now` (the current time when None) as an aware datetime; a naive one is taken as UTC."""
+    if now is None:
+        return datetime.now(UTC)
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 def is_present(actual: object) -> bool:
@@ -141,4 +159,4 @@ def leaf_matches(leaf: Leaf, actual: object, now: datetime) -> bool:
         return not is_present(actual)
     if actual is MISSING:
         return False
-    return _COMPARISONS[leaf.op](actual, leaf.value, now)
+    return bool(_COMPARISONS[leaf.op](actual, leaf.value, now))

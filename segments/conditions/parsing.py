@@ -156,10 +156,11 @@ class _Reader:
     def field(self, name: object, where: str) -> Field | None:
         field = self.vocabulary.get(name) if isinstance(name, str) else None
         if field is None:
-            close = difflib.get_close_matches(str(name), self.vocabulary.names, n=1) if isinstance(name, str) else []
+            named = isinstance(name, str) and len(name) <= MAX_TEXT_LENGTH
+            close = difflib.get_close_matches(name, self.vocabulary.names, n=1) if named else []
             hint = f"did you mean '{close[0]}'? Or " if close else ""
-            self.error(where, f"Unknown field {str(name)[:MAX_TEXT_LENGTH]!r}; {hint}pick a field from the list.",
-                       "unknown_field")  # fmt: skip
+            shown = repr(name) if named else "this field"
+            self.error(where, f"Unknown field {shown}; {hint}pick a field from the list.", "unknown_field")
         return field
 
     def operator(self, field: Field, op: object, where: str) -> bool:

@@ -43,11 +43,12 @@ def _hint(field: Field, op: str) -> str:
         FieldType.INTEGER: "5",
         FieldType.DURATION: "3m or 90s",
         FieldType.BOOLEAN: "yes or no",
-        FieldType.CHOICE: ", ".join(field.choice_values[:5]),
     }.get(field.type, "some text")
+    if field.choices:
+        example = ", ".join(field.choice_values[:5])
     if OPERATORS[op].shape == Shape.PAIR:
         return f"write two values, the lower first, like '{example} and …'"
-    return f"write a value like {example}" if field.type != FieldType.CHOICE else f"pick one of {example}"
+    return f"pick one of {example}" if field.choices else f"write a value like {example}"
 
 
 def _pair(field: Field, op: str, raw: object) -> tuple:
@@ -93,7 +94,7 @@ def _text(field: Field, op: str, raw: object) -> str:
         raise ValueProblem(f"{field.label} takes a non-empty text; {_hint(field, op)} (to match no value, use 'is not set').")
     if len(raw) > MAX_TEXT_LENGTH:
         raise ValueProblem(f"A text value holds at most {MAX_TEXT_LENGTH} characters; shorten it.")
-    if field.type == FieldType.CHOICE and raw not in field.choice_values:
+    if field.choices and raw not in field.choice_values:
         raise ValueProblem(f"{raw!r} is not a choice of {field.label}; pick one of {', '.join(field.choice_values)}.")
     if op == "matches" and raw.count("*") > MAX_PATTERN_STARS:
         raise ValueProblem(f"A pattern holds at most {MAX_PATTERN_STARS} '*'; use fewer wildcards.")
@@ -143,7 +144,7 @@ def _scalar_from_text(field: Field, op: str, text: str) -> object:
         if text.casefold() not in _BOOLEANS:
             raise ValueProblem(f"{field.label} takes yes or no, not {text!r}.")
         return _BOOLEANS[text.casefold()]
-    if kind == FieldType.CHOICE:  # an editor may type the label shown instead of the stored value
+    if field.choices:  # an editor may type the label shown instead of the stored value
         by_label = {label.casefold(): value for value, label in field.choices}
         return text if text in field.choice_values else by_label.get(text.casefold(), text)
     return text

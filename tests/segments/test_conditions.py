@@ -13,9 +13,12 @@ from segments.conditions import (
     SEPARATOR,
     ConditionInvalid,
     Field,
+    describe,
     evaluate,
     explain,
+    operator_choices,
     parse,
+    parse_rows,
     to_json,
     validate,
 )
@@ -375,3 +378,39 @@ def test_a_field_restricted_to_some_operators_refuses_the_others():
     vocabulary = VOCAB.extend([Field("hour", "integer", "hour of day", operators=["between"])])
     assert [e.code for e in validate(row("hour", "gt", 3), vocabulary)] == ["operator"]
     assert validate(row("hour", "between", [9, 17]), vocabulary) == []
+
+
+def test_numbers_from_numpy_and_decimal_columns_compare_as_numbers():
+    numpy = pytest.importorskip("numpy")
+    from decimal import Decimal
+
+    assert decide(row("visits", "gte", 5), {"visits": numpy.int64(5)}) is True
+    assert decide(row("score", "lt", 1), {"score": numpy.float64(0.5)}) is True
+    assert decide(row("score", "lt", 1), {"score": Decimal("0.5")}) is True
+    assert decide(row("score", "is_set"), {"score": Decimal("NaN")}) is False
+
+
+def test_a_naive_now_is_taken_as_utc():
+    condition = parse(row("last_purchase", "within_last", 1), VOCAB)
+    assert evaluate(condition, {"last_purchase": NOW - timedelta(hours=23)}, now=NOW.replace(tzinfo=None)) is True
+
+
+SEGMENTS = VOCAB.extend(
+    [Field("member_of", "text_set", "segment", choices=[("bargain", "Bargain hunters"), ("vip", "VIPs")],
+           phrases={"includes": "in segment {value}"})]
+)  # fmt: skip
+
+
+def test_a_text_set_with_choices_accepts_only_its_members_and_shows_their_labels():
+    (error,) = validate(row("member_of", "includes", "bargains"), SEGMENTS)
+    assert "pick one of bargain, vip" in error.message
+    condition = parse({"all": [row("visits", "gte", 5), {"not": row("member_of", "includes", "bargain")}]}, SEGMENTS)
+    assert describe(condition) == "(visits at least 5) and not (in segment Bargain hunters)"
+    assert evaluate(condition, {"visits": 5, "member_of": {"vip"}}, now=NOW) is True
+    assert parse_rows([{"field": "member_of", "op": "includes", "value": "vips"}], SEGMENTS).children[0].value == "vip"
+
+
+def test_the_admin_offers_each_field_only_the_operators_of_its_type():
+    assert operator_choices(VOCAB.get("returning")) == [("eq", "is"), ("ne", "is not"), ("is_set", "is set"), ("is_not_set", "is not set")]
+    assert [name for name, _ in operator_choices(VOCAB.get("last_purchase"))] == ["within_last", "not_within_last", "is_set", "is_not_set"]
+    assert VOCAB.picker()[0] == ("visits", "visits")
