@@ -37,7 +37,7 @@ from .filtering import (
     filter_plan,
     plan_lookups,
 )
-from .limits import MAX_DAYS, MAX_DEPTH, MAX_LIST_ITEMS, MAX_ROWS, MAX_TEXT_LENGTH
+from .limits import MAX_DAYS, MAX_DEPTH, MAX_LIST_ITEMS, MAX_NUMBER, MAX_ROWS, MAX_TEXT_LENGTH
 from .operators import OPERATORS, operator_choices
 from .parsing import SEPARATOR, ConditionError, ConditionInvalid, parse, parse_rows, validate
 from .tree import AllOf, AnyOf, Condition, Leaf, Not, leaves, to_json
@@ -47,6 +47,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_DEPTH",
     "MAX_LIST_ITEMS",
+    "MAX_NUMBER",
     "MAX_ROWS",
     "MAX_TEXT_LENGTH",
     "OPERATORS",

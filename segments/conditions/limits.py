@@ -7,3 +7,4 @@ MAX_TEXT_LENGTH = 200  # characters of one text value, pattern or key
 MAX_LIST_ITEMS = 50  # values of one list (is one of, includes any of)
 MAX_DAYS = 3660  # "within the last N days" goes back at most ten years
 MAX_PATTERN_STARS = 8  # wildcards in one `matches` pattern keep matching linear in practice
+MAX_NUMBER = 1e15  # the largest magnitude of a number in a condition (fits every database integer and float)

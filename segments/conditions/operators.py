@@ -74,9 +74,11 @@ def actual_value(field: Field, raw: object, key: str | None = None) -> object:
         if isinstance(raw, Decimal):  # from a DecimalField
             raw = float(raw)
         # numbers.Real admits numpy's numbers (features are computed with numpy); bool is a number only in Python
-        if not isinstance(raw, numbers.Real) or isinstance(raw, bool) or math.isnan(raw):
+        if not isinstance(raw, numbers.Real) or isinstance(raw, bool):
             return MISSING
-        return int(raw) if isinstance(raw, numbers.Integral) else float(raw)
+        if isinstance(raw, numbers.Integral):
+            return int(raw)
+        return MISSING if math.isnan(number := float(raw)) else number
     if kind in (FieldType.TEXT, FieldType.CHOICE):
         return raw if isinstance(raw, str) and raw else MISSING
     if kind == FieldType.BOOLEAN:

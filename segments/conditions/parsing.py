@@ -55,13 +55,16 @@ def parse_rows(rows: Sequence[Mapping[str, object]], vocabulary: Vocabulary, *, 
     Blank rows (no field, operator or value) are skipped but keep their number in messages.
     Raises ConditionInvalid naming each row at fault ('row 3').
     """
+    if combine not in ("all", "any"):
+        raise ValueError(f"combine is 'all' or 'any', not {combine!r}.")
     reader = _Reader(vocabulary)
     children, names = [], []
     for number, row in enumerate(rows, start=1):
-        if not any(str(row.get(k) or "").strip() for k in ("field", "op", "value")):
+        cells = {k: "" if row.get(k) is None else str(row.get(k)).strip() for k in ("field", "op", "value", "key")}
+        if not (cells["field"] or cells["op"] or cells["value"]):
             continue
-        cells = {"field": row.get("field"), "op": row.get("op"), "key": row.get("key") or None}
-        leaf = reader.leaf({**cells, "value": str(row.get("value") or "")}, f"row {number}", value_from_text)
+        cells["key"] = cells["key"] or None
+        leaf = reader.leaf(cells, f"row {number}", value_from_text)
         if leaf is not None:
             children.append(Not(leaf) if row.get("negate") else leaf)
             names.append(f"row {number}")
@@ -112,7 +115,7 @@ class _Reader:
         return Not(child) if child is not None else None
 
     def group(self, kind: str, items: object, where: str, depth: int) -> Condition | None:
-        if not isinstance(items, list) or not items:
+        if not isinstance(items, list | tuple) or not items:
             self.error(where, f"This '{kind}' group is empty; add a row to it or remove it.", "empty_group")
             return None
         if len(items) > MAX_GROUP_ITEMS:

@@ -4,7 +4,7 @@ import math
 import re
 
 from .fields import Field, FieldType
-from .limits import MAX_DAYS, MAX_LIST_ITEMS, MAX_PATTERN_STARS, MAX_TEXT_LENGTH
+from .limits import MAX_DAYS, MAX_LIST_ITEMS, MAX_NUMBER, MAX_PATTERN_STARS, MAX_TEXT_LENGTH
 from .operators import OPERATORS, Shape
 
 
@@ -67,14 +67,16 @@ def _days(raw: object) -> float | int:
 
 
 def _is_number(raw: object) -> bool:
-    return isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw)
+    if not isinstance(raw, int | float) or isinstance(raw, bool):
+        return False
+    return math.isfinite(raw) and abs(raw) <= MAX_NUMBER if isinstance(raw, float) else abs(raw) <= MAX_NUMBER
 
 
 def _scalar(field: Field, op: str, raw: object) -> object:
     kind = field.type
     if kind in (FieldType.NUMBER, FieldType.KEY_NUMBER, FieldType.DURATION):
         if not _is_number(raw):
-            raise ValueProblem(f"{field.label} takes a number; {_hint(field, op)}.")
+            raise ValueProblem(f"{field.label} takes a number of at most {MAX_NUMBER:,.0f}; {_hint(field, op)}.")
         if kind == FieldType.DURATION and raw < 0:
             raise ValueProblem(f"{field.label} takes a duration of 0 seconds or more; {_hint(field, op)}.")
         return raw

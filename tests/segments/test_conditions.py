@@ -414,3 +414,10 @@ def test_the_admin_offers_each_field_only_the_operators_of_its_type():
     assert operator_choices(VOCAB.get("returning")) == [("eq", "is"), ("ne", "is not"), ("is_set", "is set"), ("is_not_set", "is not set")]
     assert [name for name, _ in operator_choices(VOCAB.get("last_purchase"))] == ["within_last", "not_within_last", "is_set", "is_not_set"]
     assert VOCAB.picker()[0] == ("visits", "visits")
+
+
+@pytest.mark.parametrize("number", [10**400, -(10**400), 10**16, 1e300])
+def test_a_number_too_large_for_a_database_is_refused_in_a_condition_and_compares_in_a_value(number):
+    (error,) = validate(row("score", "gt", number), VOCAB)
+    assert "at most 1,000,000,000,000,000" in error.message
+    assert decide(row("score", "gt", 1), {"score": number}) is (number > 1)

@@ -171,3 +171,13 @@ def test_describing_a_stored_condition_that_is_invalid_says_why():
 )  # fmt: skip
 def test_durations_read_in_human_units(seconds, words):
     assert duration_text(seconds) == words
+
+
+def test_form_rows_join_only_by_all_or_any():
+    with pytest.raises(ValueError, match="'all' or 'any'"):
+        parse_rows([form("visits", "gte", "5")], VOCAB, combine="xor")
+
+
+def test_a_form_value_of_zero_is_a_value_not_a_blank():
+    (leaf,) = parse_rows([{"field": "visits", "op": "gt", "value": 0}], VOCAB).children
+    assert leaf.value == 0
