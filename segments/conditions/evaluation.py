@@ -33,6 +33,7 @@ class LeafResult:
     field: str  # the field's name
     label: str  # the field's human label (with the key for a per-key number)
     op: str
+    value: object  # the row's value as stored (a tuple for between and lists, None for is_set / is_not_set)
     expected: str  # the operator and value in words, e.g. 'at least 5'
     actual: object  # the visitor's value as read (None when missing or unusable)
     matched: bool
@@ -60,6 +61,7 @@ def _explain(condition: Condition, values: Mapping[str, object], now: datetime, 
             field=field.name,
             label=label,
             op=condition.op,
+            value=condition.value,
             expected=operator_phrase(condition),
             actual=None if actual is MISSING else actual,
             matched=leaf_matches(condition, actual, now),

@@ -3,6 +3,12 @@
 Nothing an editor types becomes a column or a lookup: columns come from the caller's field → column map, lookups
 from the fixed operator → lookup map below; editors' text only ever lands in `value` (and `key`, which the Django
 adapter must pass to a KeyTransform, never splice into a lookup path).
+
+The adapter maps Lookup to Q(**{column + "__" + lookup: value}) (KeyTransform(key, column) when `key` is set),
+PlanAll / PlanAny to & / |, and PlanNot to ~ (Django's ~Q counts a NULL as not matching the negated lookup, as
+`evaluate` does a missing value). Per-key number columns are assumed NOT NULL (a map, maybe empty). On SQLite
+`startswith` ignores ASCII case (its LIKE does), so there a plan for `matches '/product/*'` also selects
+'/Product/…', which `evaluate` does not; PostgreSQL agrees with `evaluate`.
 """
 
 from collections.abc import Iterator, Mapping
