@@ -181,3 +181,16 @@ def test_form_rows_join_only_by_all_or_any():
 def test_a_form_value_of_zero_is_a_value_not_a_blank():
     (leaf,) = parse_rows([{"field": "visits", "op": "gt", "value": 0}], VOCAB).children
     assert leaf.value == 0
+
+
+def test_the_documentation_states_the_limits_and_operators_the_code_has():
+    from pathlib import Path
+
+    from segments.conditions import MAX_DEPTH, MAX_LIST_ITEMS, MAX_ROWS, MAX_TEXT_LENGTH, OPERATORS
+    from segments.conditions.limits import MAX_DAYS, MAX_PATTERN_STARS
+
+    text = (Path(__file__).parents[2] / "docs" / "conditions.md").read_text()
+    limits = (f"at most {MAX_DEPTH} deep", f"at most {MAX_ROWS} rows", f"at most {MAX_TEXT_LENGTH} characters",
+              f"at most {MAX_LIST_ITEMS} values", f"at most {MAX_PATTERN_STARS} `*`", f"at most {MAX_DAYS} days")  # fmt: skip
+    assert [limit for limit in limits if limit not in text] == []
+    assert [op for op in OPERATORS if f"`{op}`" not in text] == []
