@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from segments.conditions import Field, Vocabulary
+from segments.conditions import SEPARATOR, Field, Vocabulary
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -37,3 +37,16 @@ COLUMNS = {
     "affinity": "category_views",
     "segments": "segment_slugs",
 }
+
+
+def row(field, op, value=None, **extra):
+    """A stored row; `value` is left out when None."""
+    data = {"field": field, "op": op, **extra}
+    if value is not None:
+        data["value"] = value
+    return data
+
+
+def at(path):
+    """A row's path as shown to editors, written here with '>' for the separator."""
+    return path.replace(" > ", SEPARATOR)
