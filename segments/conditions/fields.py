@@ -77,6 +77,11 @@ class Field:
         if unknown:
             raise ValueError(f"Field {self.name!r}: operators {unknown} do not apply to type {self.type.value}.")
         object.__setattr__(self, "operators", tuple(self.operators) or allowed)
+        for key, template in self.phrases.items():
+            try:
+                template.format(label="", op="", value="")
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(f"Field {self.name!r}: phrase {key!r} may use only {{label}}, {{op}} and {{value}}.") from None
 
     @property
     def choice_values(self) -> tuple[str, ...]:

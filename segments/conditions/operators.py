@@ -72,7 +72,7 @@ def actual_value(field: Field, raw: object, key: str | None = None) -> object:
         raw = raw.get(key, 0)  # a per-key counter that never saw a key holds zero for it
     if kind in NUMERIC_TYPES:
         if isinstance(raw, Decimal):  # from a DecimalField
-            raw = float(raw)
+            raw = math.nan if raw.is_nan() else float(raw)
         # numbers.Real admits numpy's numbers (features are computed with numpy); bool is a number only in Python
         if not isinstance(raw, numbers.Real) or isinstance(raw, bool):
             return MISSING

@@ -199,6 +199,8 @@ def test_a_field_can_be_declared_only_with_a_safe_name_and_a_known_type():
         Field("kind", "choice", "kind")
     with pytest.raises(ValueError, match="do not apply"):
         Field("x", "boolean", "x", operators=["gt"])
+    with pytest.raises(ValueError, match="may use only"):
+        Field("x", "integer", "x", phrases={"compare": "{count} clicks"})
 
 
 def test_a_vocabulary_grows_by_extension_and_refuses_a_name_twice():
@@ -222,6 +224,7 @@ def test_numbers_from_numpy_and_decimal_columns_compare_as_numbers():
     assert decide(row("score", "lt", 1), {"score": numpy.float64(0.5)}) is True
     assert decide(row("score", "lt", 1), {"score": Decimal("0.5")}) is True
     assert decide(row("score", "is_set"), {"score": Decimal("NaN")}) is False
+    assert decide(row("score", "is_set"), {"score": Decimal("sNaN")}) is False
 
 
 def test_a_naive_now_is_taken_as_utc():
