@@ -3,18 +3,23 @@
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from segments.conditions import (
     MAX_DEPTH,
     MAX_ROWS,
     MAX_TEXT_LENGTH,
     ConditionInvalid,
+    describe,
+    explain,
+    leaves,
     parse,
     to_json,
     validate,
 )
 
-from .vocabulary import VOCAB, at, row
+from .strategies import conditions
+from .vocabulary import NOW, VOCAB, at, row
 
 # --- validation: errors say where, why and what to do --------------------------------------------
 
@@ -162,3 +167,16 @@ def test_a_contradiction_names_the_two_rows_that_clash():
 def test_a_nested_all_group_is_checked_for_contradictions_too():
     errors = validate({"any": [{"all": [row("returning", "eq", True), row("returning", "eq", False)]}]}, VOCAB)
     assert [(e.code, e.where) for e in errors] == [("contradiction", at("any > all (item 1)"))]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=conditions())
+def test_every_usable_condition_reads_back_describes_and_explains_itself(data):
+    try:
+        condition = parse(data, VOCAB)
+    except ConditionInvalid as invalid:
+        assert {e.code for e in invalid.errors} <= {"contradiction", "shape"}  # the rows themselves are valid
+        return
+    assert parse(to_json(condition), VOCAB) == condition
+    assert describe(condition)
+    assert len(explain(condition, {}, now=NOW)) == len(list(leaves(condition)))
