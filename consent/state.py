@@ -15,6 +15,17 @@ from django.core import signing
 
 from .categories import required_keys
 
+# A visitor id, as the consent script makes it (secrets.token_urlsafe) and every path checks it.
+VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+VISITOR_ID_PATTERN = "^[A-Za-z0-9_-]+$"
+VISITOR_ID_MIN_LENGTH, VISITOR_ID_MAX_LENGTH = 8, 64
+
+
+def visitor_id_valid(value: object) -> bool:
+    """Whether `value` could be a visitor id: 8 to 64 letters, digits, '-' or '_'."""
+    return (isinstance(value, str) and VISITOR_ID_MIN_LENGTH <= len(value) <= VISITOR_ID_MAX_LENGTH
+            and set(value) <= VISITOR_ID_CHARACTERS)
+
 TOKEN_SALT = "attune.consent.v1"  # noqa: S105 - a namespace, not a secret
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from .ingest.activity import PURCHASE, Activity, cents, event_key, goal_of
 from .ingest.channels import daypart, weekpart
-from .ingest.sessionize import SessionSummary, page_engaged
+from .ingest.sessionize import CATEGORY, SessionSummary, page_engaged
 
 
 class Kind(StrEnum):
@@ -83,7 +83,7 @@ def video_start(activity: Activity, goals: frozenset[str]) -> int:
 
 
 def page_engaged_by_category(summary: SessionSummary, goals: frozenset[str]) -> Iterable[tuple[str, int]]:
-    return ((page[2], page_engaged(page)) for page in summary.pages.values())
+    return ((page[CATEGORY], page_engaged(page)) for page in summary.pages.values())
 
 
 def one(item, goals: frozenset[str]) -> int:

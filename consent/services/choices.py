@@ -12,10 +12,9 @@ from ..categories import category_keys, consent_mode_signals, required_keys
 from ..models import ConsentRecord
 from ..registry import visitor_user_key
 from ..selectors import consent_record_latest, policy_current
-from ..state import consent_token_sign
+from ..state import consent_token_sign, visitor_id_valid
 from .rights import erased_digests, withdrawal_erase_queue
 
-VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 CHOICE_SOURCES = {ConsentRecord.Source.BANNER, ConsentRecord.Source.SETTINGS_PAGE, ConsentRecord.Source.GPC}
 
 
@@ -45,7 +44,7 @@ def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, so
         raise ConsentChoiceInvalid("`granted` must be a list of category names.")
     if source not in CHOICE_SOURCES:
         raise ConsentChoiceInvalid("`source` must be banner, settings_page or gpc.")
-    if not (isinstance(visitor_id, str) and 8 <= len(visitor_id) <= 64 and set(visitor_id) <= VISITOR_ID_CHARACTERS):
+    if not visitor_id_valid(visitor_id):
         visitor_id = visitor_id_new()
     elif erased_digests(site_key=site_key, visitor_ids=[visitor_id]):
         visitor_id = visitor_id_new()  # an erased visitor who chooses again starts afresh: the old id's events are dropped

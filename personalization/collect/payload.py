@@ -8,6 +8,8 @@ docs/tracker-payload.md are derived from PAYLOAD; limits.collect_limits resolves
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from consent.state import VISITOR_ID_MAX_LENGTH, VISITOR_ID_MIN_LENGTH, VISITOR_ID_PATTERN
+
 DAY_MS = 86_400_000
 
 
@@ -171,8 +173,8 @@ PAYLOAD = EventPayload(
     url_denylist=Setting("URL_QUERY_DENYLIST"),
     envelope=(
         EnvelopeField("site", (("type", "string"),), "The site's public key (`data-site`).", required=True),
-        EnvelopeField("vid", (("type", "string"), ("minLength", 8), ("maxLength", 64),
-                              ("pattern", "^[A-Za-z0-9_-]+$")), "The visitor id; it comes from the consent cookie.",
+        EnvelopeField("vid", (("type", "string"), ("minLength", VISITOR_ID_MIN_LENGTH),
+                              ("maxLength", VISITOR_ID_MAX_LENGTH), ("pattern", VISITOR_ID_PATTERN)), "The visitor id; it comes from the consent cookie.",
                       required=True),
         EnvelopeField("sid", (("type", "string"),), "The tracker's session id (informational: sessions are "
                                                      "computed on the server, in event time)."),

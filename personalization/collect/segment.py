@@ -8,6 +8,8 @@ import hashlib
 import uuid
 from datetime import datetime
 
+from consent.state import visitor_id_valid
+
 SEMANTIC_EVENTS = {
     "Product Added": "add_to_cart",
     "Product Removed": "remove_from_cart",
@@ -21,7 +23,6 @@ CONSENT_ALIASES = {
 }
 MESSAGE_ID_NAMESPACE = uuid.UUID("8a4c2f3e-6d1b-4e57-9a0f-3c2b1d4e5f60")
 USER_VISITOR_PREFIX = "u_"  # a visitor made from a user id, for messages without anonymousId
-VISITOR_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
 class MessageInvalid(Exception):
@@ -58,7 +59,7 @@ def message_visitor_id(message: dict, user_key: str) -> str:
     made from the user."""
     anonymous_id = message.get("previousId" if message.get("type") == "alias" else "anonymousId")
     if isinstance(anonymous_id, str) and anonymous_id:
-        if 8 <= len(anonymous_id) <= 64 and set(anonymous_id) <= VISITOR_ID_CHARACTERS:
+        if visitor_id_valid(anonymous_id):
             return anonymous_id
         return "a_" + hashlib.sha256(anonymous_id.encode()).hexdigest()[:40]
     if user_key:

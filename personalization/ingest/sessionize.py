@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from .activity import CART_ADD, CART_REMOVE, PURCHASE, Activity, cents, goal_of
 
+# A page view's figures in a session, stored as a compact list (Session.pages) and read by these names.
+ENGAGED, SCROLL, CATEGORY, LOWEST_ENGAGED, BEGAN_HERE = range(5)
 
 @dataclass(slots=True)
 class SessionSummary:
@@ -44,11 +46,11 @@ class SessionSummary:
 
     @property
     def scroll_max(self) -> int:
-        return max((page[1] for page in self.pages.values()), default=0)
+        return max((page[SCROLL] for page in self.pages.values()), default=0)
 
     @property
     def scroll_sum(self) -> int:
-        return sum(page[1] for page in self.pages.values())
+        return sum(page[SCROLL] for page in self.pages.values())
 
 
 def summary_of(activity: Activity, goals: frozenset[str]) -> SessionSummary:
@@ -92,15 +94,16 @@ def page_of(activity: Activity) -> list:
 
 def page_fold(page: list, other: list) -> None:
     """Fold another part of the same page view's figures in one session into `page`, in place."""
-    if other[0] > page[0]:
-        page[0] = other[0]
-    if other[1] > page[1]:
-        page[1] = other[1]
-    if other[2] > page[2]:
-        page[2] = other[2]
-    if other[3] is not None and (page[3] is None or other[3] < page[3]):
-        page[3] = other[3]
-    page[4] = page[4] or other[4]
+    if other[ENGAGED] > page[ENGAGED]:
+        page[ENGAGED] = other[ENGAGED]
+    if other[SCROLL] > page[SCROLL]:
+        page[SCROLL] = other[SCROLL]
+    if other[CATEGORY] > page[CATEGORY]:
+        page[CATEGORY] = other[CATEGORY]
+    lowest = other[LOWEST_ENGAGED]
+    if lowest is not None and (page[LOWEST_ENGAGED] is None or lowest < page[LOWEST_ENGAGED]):
+        page[LOWEST_ENGAGED] = lowest
+    page[BEGAN_HERE] = page[BEGAN_HERE] or other[BEGAN_HERE]
 
 
 def page_engaged(page: list) -> int:
@@ -109,7 +112,7 @@ def page_engaged(page: list) -> int:
     total, which the earlier session has counted already: here it adds only what it was seen to gain, from its
     first report in this session to its last. What it gained before that first report is not seen (reports come
     at 15 s, 30 s, then every minute of engaged time, and when the page is hidden): up to a minute, or all of a
-    short return that sent a single report. Before this, such a session counted the page's whole total again."""
+    short return that sent a single report."""
     engaged, _, _, lowest, began_here = page
     if began_here:
         return engaged

@@ -35,7 +35,16 @@ class RateKeys:
 
 
 def rate_keys(*, site_id: int, address: str, minute: int) -> RateKeys:
+    """The counters of one minute's batches, per client address and per site: the one rate limit, counted by
+    ENQUEUE_SCRIPT in Redis (in the round trip that appends the batch) or, embedded, in the local cache
+    (services/handover.rate_allowed)."""
     return RateKeys(address=f"attune:rl:a:{address}:{minute}", site=f"attune:rl:s:{site_id}:{minute}")
+
+
+def rate_limits() -> tuple[int, int]:
+    """(batches per address, batches per site) in a minute."""
+    attune = settings.ATTUNE
+    return attune["RATE_LIMIT_ADDRESS_PER_MINUTE"], attune["RATE_LIMIT_SITE_PER_MINUTE"]
 
 
 _enqueue_sha: str | None = None
@@ -69,7 +78,7 @@ def enqueue_command(sha: str, entry: bytes, keys: RateKeys) -> bytes:
     """EVALSHA of ENQUEUE_SCRIPT for one entry, in RESP: key count, the three keys, then ARGV (the two limits and
     the entry). What never changes between batches is packed once; this runs for every batch accepted."""
     attune = settings.ATTUNE
-    fixed = (sha, attune["STREAM_KEY"], attune["RATE_LIMIT_ADDRESS_PER_MINUTE"], attune["RATE_LIMIT_SITE_PER_MINUTE"])
+    fixed = (sha, attune["STREAM_KEY"], *rate_limits())
     parts = _enqueue_parts.get(fixed)
     if parts is None:
         sha, stream_key, address_limit, site_limit = (str(value).encode() for value in fixed)

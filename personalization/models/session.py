@@ -44,7 +44,3 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visitor_id} {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def converted(self) -> bool:
-        return self.conversions > 0

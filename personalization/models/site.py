@@ -53,5 +53,3 @@ class Site(models.Model):
         self.write_key_digest = write_key_digest(write_key)
         self.write_key_prefix = write_key[:10]
 
-    def origin_allowed(self, origin: str) -> bool:
-        return "*" in self.allowed_origins or origin.rstrip("/") in {o.rstrip("/") for o in self.allowed_origins}

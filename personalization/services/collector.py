@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from consent.selectors import policy_material_version
-from consent.services.choices import VISITOR_ID_CHARACTERS
-from consent.state import ConsentState, consent_state_from_token, no_consent
+from consent.state import ConsentState, consent_state_from_token, no_consent, visitor_id_valid
 
 from ..collect.batch import CollectedBatch
 from ..collect.body import BodyError, body_check
@@ -122,7 +121,7 @@ def batch_envelope_check(site: SiteInfo, data: dict, client: ClientInfo, receive
         drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
         return refusal(413, "too_many_events", f"The batch has {len(events)} events; send at most {limit} per request.")
     visitor_id = data.get("vid")
-    if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= 64 or not set(visitor_id) <= VISITOR_ID_CHARACTERS:
+    if not visitor_id_valid(visitor_id):
         drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
         return refusal(400, "invalid_visitor", "`vid` must be the visitor id: 8 to 64 letters, digits, '-' or '_'.")
     return None

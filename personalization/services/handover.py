@@ -60,10 +60,9 @@ def storage_unavailable() -> CollectOutcome:
 
 
 def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
-    """Embedded-mode rate limit, counted in the local cache per minute."""
-    minute = received_ms // 60_000
-    for key, limit in ((f"rl:a:{address}:{minute}", settings.ATTUNE["RATE_LIMIT_ADDRESS_PER_MINUTE"]),
-                       (f"rl:s:{site_id}:{minute}", settings.ATTUNE["RATE_LIMIT_SITE_PER_MINUTE"])):
+    """The rate limit of stream.rate_keys, counted in the local cache (embedded mode, where there is no Redis)."""
+    keys = stream.rate_keys(site_id=site_id, address=address, minute=received_ms // 60_000)
+    for key, limit in zip((keys.address, keys.site), stream.rate_limits(), strict=True):
         cache.add(key, 0, 61)
         if cache.incr(key) > limit:
             return False

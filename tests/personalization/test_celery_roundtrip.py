@@ -30,7 +30,7 @@ def celery_worker_process(redis_mode):
          "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
         env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    client = Celery("attune-test-client", broker=url)
+    client = Celery("attune-test-client", broker=url, set_as_current=False)  # the project's app stays current
     yield client
     client.close()
     worker.terminate()
