@@ -5,9 +5,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from personalization.models import Site
 from personalization.services.sites import site_create
+from segments.models import ClusteringConfig, Segment
 
 from . import content
 from .models import Article, Category, Product
@@ -48,3 +50,21 @@ def demo_site_ensure() -> tuple[Site, str | None]:
 
 def demo_site() -> Site | None:
     return Site.objects.filter(name=DEMO_SITE_NAME).first()
+
+
+DEMO_RULE_SEGMENTS = (
+    ("Loyal customers", "Bought at least twice.", {"all": [{"field": "purchases", "op": "gte", "value": 2}]}),
+    ("News readers", "Mostly read articles, and read them through.",
+     {"all": [{"field": "engaged_seconds_per_page", "op": "gte", "value": 45},
+              {"field": "scroll_depth", "op": "gte", "value": 70}]}),
+    ("Cart abandoners", "Left items in the cart at least once and have not bought since.",
+     {"all": [{"field": "cart_abandonment", "op": "gt", "value": 0}, {"field": "cart_items", "op": "gt", "value": 0}]}),
+)
+
+
+def demo_segments_ensure(site: Site) -> None:
+    """The demo's clustering configuration (clustered hourly and by demo_setup) and its rule segments."""
+    ClusteringConfig.objects.get_or_create(site=site, name="Behavior")
+    for name, description, conditions in DEMO_RULE_SEGMENTS:
+        Segment.objects.get_or_create(site=site, slug=slugify(name), defaults={
+            "name": name, "kind": Segment.Kind.RULE, "description": description, "conditions": conditions})

@@ -208,3 +208,9 @@ def events_for_site(*, site_id: int, since=None, until=None, types: list[str] | 
             return
         last = (chunk[-1].ts, chunk[-1].pk)
         yield chunk
+
+
+def profile_ids_of_visitors(*, site_key: str, visitor_ids) -> list[int]:
+    """The profiles (people) a site's visitors belong to."""
+    return list(Visitor.objects.filter(site__public_key=site_key, visitor_id__in=list(visitor_ids))
+                .values_list("profile_id", flat=True).distinct())

@@ -78,6 +78,10 @@ DEFAULTS = {
     # Half-life of the time-decayed profile figures (pageviews_decayed, conversions_decayed): an event weighs half
     # as much after this many days. Run `manage.py profiles_rebuild` after changing it.
     "PROFILE_DECAY_HALF_LIFE_DAYS": 14,
+    # --- Segments -------------------------------------------------------------------------
+    # Embedded mode: how often the people whose figures changed are placed in segments again (a background
+    # thread per process; 0 does it in the storing thread). With Redis a Celery task per stored chunk does it.
+    "SEGMENTS_REFRESH_SECONDS": 1,
     # Event names that count as conversions for every site; sites add their own goals.
     "GOALS": ["add_to_cart", "purchase", "form_submit", "video_complete", "signup"],
     # --- Consent ----------------------------------------------------------------------

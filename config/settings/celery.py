@@ -36,6 +36,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personalization.tasks.failed_events_purge",
         "schedule": timedelta(hours=6),
     },
+    "recluster-segments": {
+        "task": "segments.tasks.segment_runs_scheduled",
+        "schedule": timedelta(hours=1),
+    },
     "purge-expired-data": {
         "task": "consent.tasks.retention_purge",
         "schedule": timedelta(days=1),

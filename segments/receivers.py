@@ -1,0 +1,65 @@
+"""segments listens to personalization: people whose figures changed are placed in segments again, within
+seconds. Receivers only queue work."""
+
+import logging
+import threading
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.dispatch import receiver
+
+from personalization.signals import events_stored
+
+from .services.memberships import memberships_refresh
+
+logger = logging.getLogger(__name__)
+_pending: dict[int, set[int]] = defaultdict(set)
+_lock = threading.Lock()
+_flusher: threading.Thread | None = None
+
+
+@receiver(events_stored, dispatch_uid="segments-memberships-refresh")
+def profiles_changed(sender, site_id: int, profile_ids, **kwargs) -> None:
+    refresh_queue(site_id=site_id, profile_ids=profile_ids)
+
+
+def refresh_queue(*, site_id: int, profile_ids) -> None:
+    """With workers: one task per stored chunk. Embedded (tasks run eagerly, in the storing thread): gathered and
+    refreshed by a background thread every SEGMENTS_REFRESH_SECONDS, so storing never waits for it (0: at once)."""
+    if not profile_ids:
+        return
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from .tasks import memberships_refresh_task
+
+        memberships_refresh_task.delay(site_id, sorted(profile_ids))
+        return
+    if settings.ATTUNE["SEGMENTS_REFRESH_SECONDS"] <= 0:
+        memberships_refresh(site_id=site_id, profile_ids=sorted(profile_ids))
+        return
+    global _flusher
+    with _lock:
+        _pending[site_id] |= set(profile_ids)
+        if _flusher is None or not _flusher.is_alive():
+            _flusher = threading.Thread(target=flush_forever, name="segments-refresh", daemon=True)
+            _flusher.start()
+
+
+def refresh_pending_flush() -> int:
+    """Refresh everyone gathered so far; returns the membership changes made."""
+    with _lock:
+        pending = {site_id: sorted(ids) for site_id, ids in _pending.items()}
+        _pending.clear()
+    return sum(memberships_refresh(site_id=site_id, profile_ids=ids) for site_id, ids in pending.items())
+
+
+def flush_forever() -> None:
+    while True:
+        time.sleep(settings.ATTUNE["SEGMENTS_REFRESH_SECONDS"])
+        try:
+            refresh_pending_flush()
+        except Exception:  # a failed refresh must not stop later ones; the next change of these people retries
+            logger.exception("segment memberships could not be refreshed")
+        finally:
+            close_old_connections()
