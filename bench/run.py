@@ -414,6 +414,17 @@ def simulator_rate() -> dict:
             "simulator_peak_mb": round(peak, 1)}
 
 
+def segments_benchmarks(database_url: str) -> dict:
+    """Segmentation quality on simulated archetypes, full runs at 10k, 100k and 1M profiles, and assignment."""
+    sys.path.insert(0, str(ROOT))
+    from bench import segments_bench
+
+    env = django_env(database_url=database_url)  # embedded writes: the simulator stores as it goes
+    quality = segments_bench.segments_quality(python=PYTHON, root=ROOT, env=env, log=log) \
+        if segments_bench.VISITORS else {}
+    return {**quality, **segments_bench.segments_scale(python=PYTHON, root=ROOT, env=env, log=log, peak_of=vm_hwm_mb)}
+
+
 def tracker_size() -> dict:
     built = ROOT / "tracker_js" / "dist" / "attune.js"
     if not built.exists():
@@ -446,6 +457,8 @@ def main() -> None:
         results.update(simulator_rate())
     if wanted("tracker"):
         results.update(tracker_speed())
+    if wanted("segments"):
+        results.update(segments_benchmarks(database_url))
     results.update(tracker_size())
     redis_flush()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -6,7 +6,7 @@ rules extends this vocabulary with the page, in-page signals and the cart (`prof
 from functools import lru_cache
 
 from .conditions import Field, FieldType, Vocabulary
-from .features import ACQUISITION_CHANNELS, FEATURES, FeatureContext, feature_values, ms
+from .features import ACQUISITION_CHANNELS, FEATURES, FeatureContext, feature_table
 
 INTEGER_FEATURES = frozenset({"sessions", "purchases", "form_submits"})
 EXTRA_FIELDS = (
@@ -32,16 +32,17 @@ def profile_vocabulary() -> Vocabulary:
     return Vocabulary((*features, *EXTRA_FIELDS))
 
 
-def profile_values(profile, context: FeatureContext) -> dict[str, object]:
-    """What a rule segment's condition sees of a profile: every field of profile_vocabulary()."""
+def profile_values(profile, context: FeatureContext, *, features: dict[str, float] | None = None) -> dict[str, object]:
+    """What a rule segment's condition sees of a profile: every field of profile_vocabulary(). `features`, when the
+    caller has computed them for many profiles at once (features.feature_table), saves computing them again."""
+    features = features if features is not None else feature_table([profile], context)[0]
     total = sum(profile.category_views.values())
-    last_seen = ms(profile.last_seen)
     return {
-        **feature_values(profile, context),
+        **features,
         "category_share": {key: n / total for key, n in profile.category_views.items()} if total else {},
         "device": profile.device_type or None,
         "first_channel": profile.first_channel or None,
-        "last_seen": profile.last_seen if last_seen is not None else None,
+        "last_seen": profile.last_seen,
         "cart_items": profile.cart_items,
         "cart_value": profile.cart_value_cents / 100,
     }

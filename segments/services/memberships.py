@@ -5,13 +5,13 @@ from collections import defaultdict
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from personalization.models import Profile
 
 from ..conditions import evaluate, parse
-from ..features import FeatureContext, feature_row, features_named
+from ..features import FeatureContext, feature_table
 from ..models import Cluster, ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
 from ..preprocessing import FrozenTransform
 from ..signals import memberships_changed
@@ -25,13 +25,18 @@ def feature_context() -> FeatureContext:
                           half_life_ms=settings.ATTUNE["PROFILE_DECAY_HALF_LIFE_DAYS"] * 86_400_000)
 
 
-def memberships_apply(*, wanted: dict[int, set[int]], segment_ids: set[int], profile_ids, reason: str) -> int:
-    """Make the memberships of `profile_ids` in `segment_ids` what `wanted` says ({profile id: segment ids}),
-    keeping history and announcing who entered and left each segment once committed; returns the changes made."""
+def memberships_apply(*, wanted: dict[int, set[int]], segment_ids: set[int], profile_ids=None, reason: str) -> int:
+    """Make the memberships of `profile_ids` (None: everyone in `segment_ids` or in `wanted`) in `segment_ids` what
+    `wanted` says ({profile id: segment ids}), keeping history and announcing who entered and left each segment
+    once committed; returns the changes made."""
     current: dict[int, set[int]] = defaultdict(set)
-    for segment_id, profile_id in (Membership.objects.filter(segment_id__in=segment_ids, profile_id__in=profile_ids)
-                                   .values_list("segment_id", "profile_id")):
+    members = Membership.objects.filter(segment_id__in=segment_ids)
+    if profile_ids is not None:
+        members = members.filter(profile_id__in=profile_ids)
+    for segment_id, profile_id in members.values_list("segment_id", "profile_id").iterator(chunk_size=20_000):
         current[profile_id].add(segment_id)
+    if profile_ids is None:
+        profile_ids = set(current) | set(wanted)
     entered: dict[int, list[int]] = defaultdict(list)
     left: dict[int, list[int]] = defaultdict(list)
     for profile_id in profile_ids:
@@ -49,17 +54,41 @@ def memberships_write(*, entered: dict[int, list[int]], left: dict[int, list[int
     for segment_id, profile_ids in left.items():
         for start in range(0, len(profile_ids), WRITE_BATCH):
             Membership.objects.filter(segment_id=segment_id, profile_id__in=profile_ids[start:start + WRITE_BATCH]).delete()
-    Membership.objects.bulk_create(
-        (Membership(segment_id=s, profile_id=p, since=now) for s, ids in entered.items() for p in ids),
-        batch_size=WRITE_BATCH, ignore_conflicts=True)
-    MembershipChange.objects.bulk_create(
-        [MembershipChange(segment_id=s, profile_id=p, entered=True, at=now, reason=reason)
-         for s, ids in entered.items() for p in ids]
-        + [MembershipChange(segment_id=s, profile_id=p, entered=False, at=now, reason=reason)
-           for s, ids in left.items() for p in ids], batch_size=WRITE_BATCH)
+    joined = [(s, p, now) for s, ids in entered.items() for p in ids]
+    changes = ([(s, p, True, now, reason) for s, ids in entered.items() for p in ids]
+               + [(s, p, False, now, reason) for s, ids in left.items() for p in ids])
+    if connection.vendor == "postgresql":  # a full run writes a row per person: COPY, not INSERTs
+        rows_copy(Membership, ("segment_id", "profile_id", "since"), joined, on_conflict_skip=True)
+        rows_copy(MembershipChange, ("segment_id", "profile_id", "entered", "at", "reason"), changes)
+    else:
+        Membership.objects.bulk_create((Membership(segment_id=s, profile_id=p, since=at) for s, p, at in joined),
+                                       batch_size=WRITE_BATCH, ignore_conflicts=True)
+        MembershipChange.objects.bulk_create(
+            (MembershipChange(segment_id=s, profile_id=p, entered=e, at=at, reason=r) for s, p, e, at, r in changes),
+            batch_size=WRITE_BATCH)
     for segment_id in set(entered) | set(left):
         transaction.on_commit(lambda s=segment_id: memberships_changed.send(
             sender=Segment, segment_id=s, entered=entered.get(s, []), left=left.get(s, []), reason=reason))
+
+
+def rows_copy(model, columns: tuple[str, ...], rows: list[tuple], *, on_conflict_skip: bool = False) -> None:
+    """COPY rows into a model's table (PostgreSQL); through a temporary table when existing rows are to be kept."""
+    if not rows:
+        return
+    table, names = model._meta.db_table, ", ".join(columns)
+    with connection.cursor() as cursor:
+        if not on_conflict_skip:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS staging_{table} ON COMMIT DROP AS "
+                       f"SELECT {names} FROM {table} WITH NO DATA")
+        with cursor.copy(f"COPY staging_{table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM staging_{table} ON CONFLICT DO NOTHING")
+        cursor.execute(f"TRUNCATE staging_{table}")
 
 
 def cluster_memberships_replace(*, config: ClusteringConfig, profile_ids: np.ndarray, labels: np.ndarray,
@@ -67,9 +96,9 @@ def cluster_memberships_replace(*, config: ClusteringConfig, profile_ids: np.nda
     """After a full run: each clustered person is in their cluster's segment only; people no longer in the
     population leave the configuration's segments."""
     segment_ids = set(Segment.objects.filter(config=config).values_list("pk", flat=True))
-    wanted = {int(p): {segment_of[int(label)].pk} for p, label in zip(profile_ids, labels, strict=True)}
-    members = set(Membership.objects.filter(segment_id__in=segment_ids).values_list("profile_id", flat=True))
-    memberships_apply(wanted=wanted, segment_ids=segment_ids, profile_ids=sorted(members | set(wanted)), reason=reason)
+    segment_id_of = {index: segment.pk for index, segment in segment_of.items()}
+    wanted = {p: {segment_id_of[label]} for p, label in zip(profile_ids.tolist(), labels.tolist(), strict=True)}
+    memberships_apply(wanted=wanted, segment_ids=segment_ids, reason=reason)
 
 
 def latest_runs(site_id: int) -> list[ClusteringRun]:
@@ -82,17 +111,17 @@ def latest_runs(site_id: int) -> list[ClusteringRun]:
     return runs
 
 
-def segments_for_values(*, values: dict, row_for, runs: list, rule_segments: list, frozen: dict,
-                        clusters: dict) -> tuple[set[int], set[int]]:
-    """(rule segment ids whose conditions hold, cluster segment ids nearest to the person) for one profile."""
+def segments_for_values(*, values: dict, runs: list, rule_segments: list, frozen: dict,
+                        clusters: dict) -> set[int]:
+    """The segments one person belongs in: rule segments whose conditions hold, and the nearest cluster of each
+    configuration's latest run."""
     matched = {segment.pk for segment, condition in rule_segments if evaluate(condition, values)}
-    nearest = set()
     for run in runs:
-        index = frozen[run.pk].nearest(row_for(run), np.asarray(run.centroids))
-        segment_id = clusters[run.pk].get(index)
+        row = [values[name] for name in run.feature_names]
+        segment_id = clusters[run.pk].get(frozen[run.pk].nearest(row, np.asarray(run.centroids)))
         if segment_id is not None:
-            nearest.add(segment_id)
-    return matched, nearest
+            matched.add(segment_id)
+    return matched
 
 
 def memberships_refresh(*, site_id: int, profile_ids: list[int]) -> int:
@@ -104,16 +133,12 @@ def memberships_refresh(*, site_id: int, profile_ids: list[int]) -> int:
     runs = latest_runs(site_id)
     frozen = {run.pk: FrozenTransform.from_dict(run.transform) for run in runs}
     clusters = {run.pk: dict(Cluster.objects.filter(run=run).values_list("index", "segment_id")) for run in runs}
-    features = {run.pk: features_named(run.feature_names) for run in runs}
-    context = feature_context()
     wanted, segment_ids = {}, {s.pk for s, _ in rule_segments}
     for run in runs:
         segment_ids |= {s for s in clusters[run.pk].values() if s}
-    for profile in profiles:
-        values = profile_values(profile, context)
-        matched, nearest = segments_for_values(
-            values=values, row_for=lambda run, p=profile: feature_row(p, features[run.pk], context), runs=runs,
-            rule_segments=rule_segments, frozen=frozen, clusters=clusters)
-        wanted[profile.pk] = matched | nearest
+    context = feature_context()
+    for profile, features in zip(profiles, feature_table(profiles, context), strict=True):
+        wanted[profile.pk] = segments_for_values(values=profile_values(profile, context, features=features), runs=runs,
+                                                 rule_segments=rule_segments, frozen=frozen, clusters=clusters)
     return memberships_apply(wanted=wanted, segment_ids=segment_ids, profile_ids=[p.pk for p in profiles],
                              reason="figures changed")

@@ -12,11 +12,11 @@ from django.utils import timezone
 from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
 
-from personalization.selectors import profiles_for_site
+from personalization.selectors import profile_rows_for_site
 
 from ..cluster_profiles import cluster_moments, cluster_profiles
 from ..clustering import ClusteringError, assign_chunks, cluster_quality, fit_kmeans, sample_rows, stability_ari
-from ..features import FeatureContext, feature_matrix, features_named
+from ..features import Columns, FeatureContext, feature_matrix, features_named, figures_read
 from ..hierarchy import ward_hierarchy
 from ..k_selection import choose_k
 from ..models import Cluster, ClusteringConfig, ClusteringRun
@@ -27,7 +27,7 @@ from .naming import clusters_to_segments
 logger = logging.getLogger(__name__)
 SEED = 0
 SCATTER_POINTS = 1500
-CHUNK = 2000
+CHUNK = 10_000
 
 
 @dataclass
@@ -44,15 +44,16 @@ def run_progress(run: ClusteringRun, stage: str, progress: int) -> None:
 
 def population_read(config: ClusteringConfig, names: list[str], context: FeatureContext) -> Population:
     """The configuration's visitors (consented to personalization, active enough and recently) and their features,
-    read chunk by chunk."""
+    read chunk by chunk as rows of the figures the features read."""
     features = features_named(names)
     since = timezone.now() - timedelta(days=config.window_days) if config.window_days else None
+    columns = tuple(dict.fromkeys(("pageviews", *figures_read(features))))
     ids, blocks = [], []
-    for chunk in profiles_for_site(site_id=config.site_id, since=since, chunk_size=CHUNK):
-        kept = [profile for profile in chunk if profile.pageviews >= config.min_pageviews]
-        if kept:
-            ids.append(np.fromiter((profile.pk for profile in kept), dtype=np.int64, count=len(kept)))
-            blocks.append(feature_matrix(kept, features, context))
+    for chunk in profile_rows_for_site(site_id=config.site_id, columns=columns, since=since, chunk_size=CHUNK):
+        table = Columns.from_rows(("pk", *columns), chunk)
+        kept = table.pageviews >= config.min_pageviews
+        ids.append(table.pk.astype(np.int64)[kept])
+        blocks.append(feature_matrix(table, features, context)[kept])
     if not ids:
         return Population(np.empty(0, dtype=np.int64), np.empty((0, len(features))))
     return Population(np.concatenate(ids), np.vstack(blocks))
