@@ -213,6 +213,25 @@ def profile_rows_for_site(*, site_id: int, columns: tuple[str, ...], since=None,
             yield chunk
 
 
+def profile_rows(*, site_id: int, profile_ids, columns: tuple[str, ...]) -> list[tuple]:
+    """(profile id, *figures named by `columns`) of some of a site's people, as profile_rows_for_site gives them."""
+    if connection.vendor != "postgresql":
+        rows = Profile.objects.filter(site_id=site_id, pk__in=list(profile_ids)).order_by("pk")
+        times = [i + 1 for i, name in enumerate(columns) if FIGURE_STORAGE[name] == "time"]
+        return [tuple(v.timestamp() * 1000 if i in times and v is not None else v for i, v in enumerate(row))
+                for row in rows.values_list("pk", *columns)]
+    selected = ", ".join(f"(extract(epoch from {name}) * 1000)::float8" if FIGURE_STORAGE[name] == "time" else name
+                         for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {selected} FROM personalization_profile WHERE site_id = %s AND id = ANY(%s) "
+                       "ORDER BY id", [site_id, list(profile_ids)])
+        rows = cursor.fetchall()
+    json_at = [i + 1 for i, name in enumerate(columns) if FIGURE_STORAGE[name] == "json"]
+    if json_at and rows and isinstance(rows[0][json_at[0]], str):
+        rows = [json_decoded(row, json_at) for row in rows]
+    return rows
+
+
 def profile_rows_postgresql(*, site: SiteInfo, columns, since, consented_to, chunk_size: int):
     """The site's profiles with no bot among their devices (and, with `consented_to`, of whom a device's latest
     choice grants it), in id order, fetched `chunk_size` rows at a time from one server-side cursor."""
@@ -227,7 +246,7 @@ def profile_rows_postgresql(*, site: SiteInfo, columns, since, consented_to, chu
     if since is not None:
         consented += " AND p.last_seen >= %s"
         params.append(since)
-    selected = ", ".join(f"extract(epoch from p.{name}) * 1000" if FIGURE_STORAGE[name] == "time" else f"p.{name}"
+    selected = ", ".join(f"(extract(epoch from p.{name}) * 1000)::float8" if FIGURE_STORAGE[name] == "time" else f"p.{name}"
                          for name in columns)  # milliseconds: far cheaper to read than datetimes
     sql = (f"SELECT p.id, {selected} FROM personalization_profile p "
            "WHERE p.site_id = %s AND p.id NOT IN (SELECT profile_id FROM personalization_visitor WHERE site_id = %s "

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import defaultdict
 
+from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections
 from django.dispatch import receiver
@@ -30,7 +31,7 @@ def refresh_queue(*, site_id: int, profile_ids) -> None:
     refreshed by a background thread every SEGMENTS_REFRESH_SECONDS, so storing never waits for it (0: at once)."""
     if not profile_ids:
         return
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not current_app.conf.task_always_eager:
         from .tasks import memberships_refresh_task
 
         memberships_refresh_task.delay(site_id, sorted(profile_ids))

@@ -3,6 +3,7 @@
 rules extends this vocabulary with the page, in-page signals and the cart (`profile_vocabulary().extend(...)`).
 """
 
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from .conditions import Field, FieldType, Vocabulary
@@ -19,6 +20,13 @@ EXTRA_FIELDS = (
     Field("cart_items", FieldType.INTEGER, "items in the cart", "Items in the cart now."),
     Field("cart_value", FieldType.NUMBER, "cart value", "Value of the cart now, in the site's currency."),
 )
+
+
+def time_of(value) -> datetime | None:
+    """A figure's time as a datetime (rows read for many profiles carry milliseconds)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromtimestamp(value / 1000, UTC)
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +50,7 @@ def profile_values(profile, context: FeatureContext, *, features: dict[str, floa
         "category_share": {key: n / total for key, n in profile.category_views.items()} if total else {},
         "device": profile.device_type or None,
         "first_channel": profile.first_channel or None,
-        "last_seen": profile.last_seen,
+        "last_seen": time_of(profile.last_seen),
         "cart_items": profile.cart_items,
         "cart_value": profile.cart_value_cents / 100,
     }

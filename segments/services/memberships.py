@@ -1,23 +1,26 @@
 """Who is in which segment: replaced by a full clustering run, refreshed for the people whose figures changed."""
 
 import time
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from personalization.models import Profile
+from personalization.selectors import profile_rows
 
+from ..clustering import nearest_centroids
 from ..conditions import evaluate, parse
-from ..features import FeatureContext, feature_table
+from ..features import FEATURES, Columns, FeatureContext, feature_matrix, figures_read
 from ..models import Cluster, ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
 from ..preprocessing import FrozenTransform
 from ..signals import memberships_changed
 from ..vocabulary import profile_values, profile_vocabulary
 
 WRITE_BATCH = 5000
+FEATURE_NAMES = tuple(feature.name for feature in FEATURES)
+FEATURE_POSITION = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 
 def feature_context() -> FeatureContext:
@@ -49,6 +52,7 @@ def memberships_apply(*, wanted: dict[int, set[int]], segment_ids: set[int], pro
     return sum(map(len, entered.values())) + sum(map(len, left.values()))
 
 
+@transaction.atomic  # the memberships, their history and (on PostgreSQL) the staging table, together
 def memberships_write(*, entered: dict[int, list[int]], left: dict[int, list[int]], reason: str) -> None:
     now = timezone.now()
     for segment_id, profile_ids in left.items():
@@ -111,34 +115,42 @@ def latest_runs(site_id: int) -> list[ClusteringRun]:
     return runs
 
 
-def segments_for_values(*, values: dict, runs: list, rule_segments: list, frozen: dict,
-                        clusters: dict) -> set[int]:
-    """The segments one person belongs in: rule segments whose conditions hold, and the nearest cluster of each
-    configuration's latest run."""
-    matched = {segment.pk for segment, condition in rule_segments if evaluate(condition, values)}
-    for run in runs:
-        row = [values[name] for name in run.feature_names]
-        segment_id = clusters[run.pk].get(frozen[run.pk].nearest(row, np.asarray(run.centroids)))
-        if segment_id is not None:
-            matched.add(segment_id)
-    return matched
+RULE_FIGURES = ("category_views", "device_type", "first_channel", "last_seen", "cart_items", "cart_value_cents")
 
 
 def memberships_refresh(*, site_id: int, profile_ids: list[int]) -> int:
-    """Re-decide rule segments and nearest clusters for people whose figures changed; returns changes made."""
-    profiles = list(Profile.objects.filter(site_id=site_id, pk__in=profile_ids))
-    rule_segments = [(s, parse(s.conditions, profile_vocabulary()))
+    """Re-decide rule segments and nearest clusters for people whose figures changed; returns changes made. The
+    people are taken together: one query for their figures, features and nearest centroids a matrix at a time."""
+    columns = tuple(dict.fromkeys((*figures_read(FEATURES), *RULE_FIGURES)))
+    rows = profile_rows(site_id=site_id, profile_ids=profile_ids, columns=columns)
+    if not rows:
+        return 0
+    table = Columns.from_rows(("pk", *columns), rows)
+    matrix = feature_matrix(table, FEATURES, feature_context())
+    people = [int(pk) for pk in table.pk]
+    wanted: dict[int, set[int]] = {pk: set() for pk in people}
+    segment_ids = rule_segments_decide(site_id=site_id, rows=rows, columns=columns, matrix=matrix, wanted=wanted)
+    for run in latest_runs(site_id):
+        cluster_segments = dict(Cluster.objects.filter(run=run).values_list("index", "segment_id"))
+        segment_ids |= {s for s in cluster_segments.values() if s}
+        positions = [FEATURE_POSITION[name] for name in run.feature_names]
+        transformed = FrozenTransform.from_dict(run.transform).transform(matrix[:, positions])
+        for pk, index in zip(people, nearest_centroids(transformed, np.asarray(run.centroids)).tolist(), strict=True):
+            if cluster_segments.get(index):
+                wanted[pk].add(cluster_segments[index])
+    return memberships_apply(wanted=wanted, segment_ids=segment_ids, profile_ids=people, reason="figures changed")
+
+
+def rule_segments_decide(*, site_id: int, rows, columns, matrix: np.ndarray, wanted: dict[int, set[int]]) -> set[int]:
+    """Add to `wanted` the rule segments each person's values satisfy; returns the site's rule segment ids."""
+    rule_segments = [(s.pk, parse(s.conditions, profile_vocabulary()))
                      for s in Segment.objects.filter(site_id=site_id, kind=Segment.Kind.RULE, retired=False)
                      if s.conditions]
-    runs = latest_runs(site_id)
-    frozen = {run.pk: FrozenTransform.from_dict(run.transform) for run in runs}
-    clusters = {run.pk: dict(Cluster.objects.filter(run=run).values_list("index", "segment_id")) for run in runs}
-    wanted, segment_ids = {}, {s.pk for s, _ in rule_segments}
-    for run in runs:
-        segment_ids |= {s for s in clusters[run.pk].values() if s}
-    context = feature_context()
-    for profile, features in zip(profiles, feature_table(profiles, context), strict=True):
-        wanted[profile.pk] = segments_for_values(values=profile_values(profile, context, features=features), runs=runs,
-                                                 rule_segments=rule_segments, frozen=frozen, clusters=clusters)
-    return memberships_apply(wanted=wanted, segment_ids=segment_ids, profile_ids=[p.pk for p in profiles],
-                             reason="figures changed")
+    if rule_segments:
+        row_type = namedtuple("ProfileRow", ("pk", *columns))
+        context = feature_context()
+        for row, features in zip(rows, matrix.tolist(), strict=True):
+            person = row_type._make(row)
+            values = profile_values(person, context, features=dict(zip(FEATURE_NAMES, features, strict=True)))
+            wanted[person.pk] |= {pk for pk, condition in rule_segments if evaluate(condition, values)}
+    return {pk for pk, _ in rule_segments}

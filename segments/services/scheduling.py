@@ -2,7 +2,7 @@
 
 import threading
 
-from django.conf import settings
+from celery import current_app
 from django.db import close_old_connections, transaction
 
 from ..models import ClusteringConfig, ClusteringRun
@@ -19,7 +19,7 @@ def segment_run_queue(*, config: ClusteringConfig, k: int | None = None) -> Clus
 def run_start(run_id: int) -> None:
     from ..tasks import segment_run_task
 
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not current_app.conf.task_always_eager:
         segment_run_task.delay(run_id)
         return
     threading.Thread(target=run_in_thread, args=(run_id,), name=f"clustering-run-{run_id}", daemon=True).start()
