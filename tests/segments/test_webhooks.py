@@ -1,0 +1,217 @@
+"""Segment webhooks end to end: events stored, a person enters a segment, a real local receiver gets one signed POST;
+failures are retried with backoff, then marked failed; consent and erasure reach the delivery log."""
+
+import json
+import re
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from consent.models import ErasureLog
+from consent.registry import Subject, personal_data_handlers
+from consent.services.choices import consent_record_create
+from consent.services.rights import personal_data_erase, withdrawal_erase
+from personalization.collect.batch import CollectedBatch, CollectedEvent
+from personalization.ingest.write import batches_write
+from segments.models import Membership, Segment, Webhook, WebhookDelivery
+from segments.services.memberships import memberships_refresh
+from segments.services.webhooks_queue import webhook_deliveries_retry
+from segments.services.webhooks_send import webhook_deliveries_send, webhook_deliveries_send_due
+
+from ..conftest import now_ms
+from .webhook_receiver import receiver_start
+
+pytestmark = pytest.mark.django_db
+VISITOR = "visitor-0001"
+LOYAL = {"all": [{"field": "purchases", "op": "gte", "value": 2}]}
+
+
+def docs_verifier():
+    """The verification example of docs/webhooks.md, run as a receiver would run it."""
+    text = (Path(settings.BASE_DIR) / "docs" / "webhooks.md").read_text()
+    namespace: dict = {}
+    exec(re.search(r"```python\n(.*?)```", text, re.S).group(1), namespace)  # noqa: S102 - our own docs
+    return namespace["attune_signature_valid"]
+
+
+def purchase(site, n: int, visitor: str = VISITOR) -> None:
+    event = CollectedEvent(f"0193a1b2-c3d4-7e5f-a000-{n:012d}", "track", "purchase", now_ms() - 1000 + n, 0,
+                           "https://shop.example/checkout", "/checkout", "", f"pv-{n}", "", {"revenue": 10}, {},
+                           "analytics")
+    batches_write([CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=now_ms(), visitor_id=visitor,
+                                  consent="analytics,necessary,personalization", events=[event])])
+
+
+@pytest.fixture
+def loyal(site, attune_settings):
+    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+    return Segment.objects.create(site=site, name="Loyal", slug="loyal", kind=Segment.Kind.RULE, conditions=LOYAL)
+
+
+@pytest.fixture
+def marketing(site):
+    consent_record_create(site_key=site.public_key, visitor_id=VISITOR, source="banner", policy_version=0,
+                          granted={"analytics", "personalization", "marketing"})
+
+
+@pytest.fixture
+def receiver():
+    servers = []
+
+    def start(*answers: int):
+        state, server = receiver_start(list(answers) or [200])
+        servers.append(server)
+        return state
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def becomes_loyal(site, loyal, django_capture_on_commit_callbacks):
+    def buy_twice(visitor: str = VISITOR) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            purchase(site, 1, visitor)
+            purchase(site, 2, visitor)
+
+    return buy_twice
+
+
+def webhook_to(site, url: str, **fields) -> Webhook:
+    return Webhook.objects.create(site=site, name=fields.pop("name", "CRM"), url=url, **fields)
+
+
+def test_entering_a_segment_reaches_the_receiver_once_signed_as_the_docs_verify(site, marketing, receiver,
+                                                                                 becomes_loyal):
+    crm = receiver()
+    hook = webhook_to(site, crm.url)
+    becomes_loyal()
+    delivery = WebhookDelivery.objects.get()
+    assert crm.received == [], "storing events never waits for the receiver"
+    assert webhook_deliveries_send_due() == 1
+    [got] = crm.received
+    assert docs_verifier()(hook.secret, got.body, got.headers["X-Attune-Signature"])
+    assert not docs_verifier()("whsec_other", got.body, got.headers["X-Attune-Signature"])
+    body = json.loads(got.body)
+    assert body["type"] == got.headers["X-Attune-Event"] == "segment.entered"
+    assert body["id"] == got.headers["X-Attune-Delivery"] == str(delivery.uid)
+    assert body["segment"]["slug"] == "loyal" and body["reason"] == "figures changed"
+    assert body["person"] == {"visitor_ids": [VISITOR], "user_key": None}
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("delivered", 1, 200)
+    later = timezone.now() + timedelta(days=1)
+    assert webhook_deliveries_send_due(now=later) == 0
+    webhook_deliveries_send(delivery_ids=[delivery.pk], now=later)
+    assert len(crm.received) == 1, "a delivered delivery is never sent again"
+
+
+def test_a_receiver_failing_twice_gets_it_once_on_the_third_attempt_after_backoff(site, marketing, receiver,
+                                                                                  becomes_loyal):
+    crm = receiver(500, 500, 200)
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    now = timezone.now()
+    webhook_deliveries_send_due(now=now)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code, delivery.last_error) == ("pending", 500, "HTTP 500: no")
+    assert delivery.next_attempt_at == now + timedelta(seconds=30)
+    assert webhook_deliveries_send_due(now=now + timedelta(seconds=29)) == 0, "not before its backoff"
+    webhook_deliveries_send_due(now=now + timedelta(seconds=30))
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == now + timedelta(seconds=30 + 60), "the wait doubles"
+    webhook_deliveries_send_due(now=now + timedelta(seconds=90))
+    webhook_deliveries_send_due(now=now + timedelta(days=1))
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("delivered", 3, 200)
+    assert [r.answered for r in crm.received] == [500, 500, 200]
+    assert {r.headers["X-Attune-Delivery"] for r in crm.received} == {str(delivery.uid)}
+
+
+def test_a_receiver_that_always_fails_ends_failed_after_the_attempt_limit_and_can_be_sent_again(
+        site, marketing, receiver, becomes_loyal, attune_settings):
+    attune_settings(WEBHOOK_MAX_ATTEMPTS=3)
+    crm = receiver(503)
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    for day in range(5):
+        webhook_deliveries_send_due(now=timezone.now() + timedelta(days=day))
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 3, None)
+    assert len(crm.received) == 3
+    assert webhook_deliveries_retry(delivery_ids=[delivery.pk]) == 1
+    webhook_deliveries_send_due()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(crm.received)) == ("failed", 4, 4), "one more attempt"
+
+
+def test_a_refused_connection_is_logged_with_the_error_and_tried_again(site, marketing, becomes_loyal):
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    webhook_to(site, f"http://127.0.0.1:{port}/hook")
+    becomes_loyal()
+    webhook_deliveries_send_due()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.response_code is None
+    assert "refused" in delivery.last_error.lower() and f"127.0.0.1:{port}" in delivery.last_error
+
+
+def test_leaving_is_sent_only_to_webhooks_that_cover_the_segment_and_want_exits(
+        site, loyal, marketing, receiver, becomes_loyal, django_capture_on_commit_callbacks):
+    crm, ads, other = receiver(), receiver(), receiver()
+    webhook_to(site, crm.url, name="CRM")
+    webhook_to(site, ads.url, name="Ads", on_leave=False)
+    elsewhere = Segment.objects.create(site=site, name="Other", slug="other", kind=Segment.Kind.RULE,
+                                       conditions={"all": [{"field": "purchases", "op": "gte", "value": 99}]})
+    webhook_to(site, other.url, name="Other").segments.add(elsewhere)
+    becomes_loyal()
+    with django_capture_on_commit_callbacks(execute=True):
+        loyal.conditions = {"all": [{"field": "purchases", "op": "gte", "value": 3}]}
+        loyal.save()
+        memberships_refresh(site_id=site.pk, profile_ids=list(Membership.objects.values_list("profile_id", flat=True)))
+    webhook_deliveries_send_due()
+    assert [json.loads(r.body)["type"] for r in crm.received] == ["segment.entered", "segment.left"]
+    assert [json.loads(r.body)["type"] for r in ads.received] == ["segment.entered"]
+    assert other.received == []
+
+
+def test_people_who_did_not_allow_marketing_are_never_sent(site, loyal, receiver, becomes_loyal):
+    consent_record_create(site_key=site.public_key, visitor_id=VISITOR, source="banner", policy_version=0,
+                          granted={"analytics", "personalization"})
+    crm = receiver()
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    assert Membership.objects.count() == 1
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_erasure_walks_the_delivery_log_and_removes_the_persons_deliveries(site, marketing, receiver, becomes_loyal):
+    crm = receiver()
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    webhook_deliveries_send_due()
+    subject = Subject(site_key=site.public_key, visitor_ids=(VISITOR,))
+    log = personal_data_erase(subject=subject, channel=ErasureLog.Channel.STAFF)
+    assert "segment_webhooks" in log.erased, "the erasure walks the delivery log's handler"
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_export_includes_what_was_sent_and_withdrawing_marketing_erases_pending_deliveries(
+        site, marketing, receiver, becomes_loyal):
+    crm = receiver()
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    handler = next(h for h in personal_data_handlers() if h.name == "segment_webhooks")
+    exported = handler.export(Subject(site_key=site.public_key, visitor_ids=(VISITOR,)))["segment_webhooks"]
+    assert [(d["webhook__name"], d["segment__name"], d["event"]) for d in exported] == [
+        ("CRM", "Loyal", "segment.entered")]
+    assert withdrawal_erase(site_key=site.public_key, visitor_id=VISITOR, categories=frozenset({"marketing"})) == {
+        "segment_webhooks": 1}
+    assert webhook_deliveries_send_due() == 0 and crm.received == [], "a withdrawn person is not sent"
+    assert Membership.objects.count() == 1, "personalization was not withdrawn"
