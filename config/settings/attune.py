@@ -85,7 +85,7 @@ DEFAULTS = {
     # Segment webhooks: attempts per delivery before it is marked failed.
     "WEBHOOK_MAX_ATTEMPTS": 8,
     # Seconds before a failed delivery is tried again, doubled after each further failure.
-    "WEBHOOK_RETRY_SECONDS": 30,
+    "WEBHOOK_RETRY_SECONDS": env_int("ATTUNE_WEBHOOK_RETRY_SECONDS", 30),
     # The longest wait between two attempts of a delivery, in seconds.
     "WEBHOOK_RETRY_MAX_SECONDS": 3600,
     # Seconds a webhook's receiver has to answer before the attempt counts as failed.

@@ -46,6 +46,12 @@ def purchase(site, n: int, visitor: str = VISITOR) -> None:
                                   consent="analytics,necessary,personalization", events=[event])])
 
 
+@pytest.fixture(autouse=True)
+def embedded_tasks(settings):
+    """The embedded default, even when REDIS_URL names a broker (CI's): deliveries wait for the scheduled run."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture
 def loyal(site, attune_settings):
     attune_settings(SEGMENTS_REFRESH_SECONDS=0)
@@ -215,3 +221,29 @@ def test_export_includes_what_was_sent_and_withdrawing_marketing_erases_pending_
         "segment_webhooks": 1}
     assert webhook_deliveries_send_due() == 0 and crm.received == [], "a withdrawn person is not sent"
     assert Membership.objects.count() == 1, "personalization was not withdrawn"
+
+
+def test_the_scheduled_deliver_webhooks_job_sends_what_is_due_every_minute(site, marketing, receiver, becomes_loyal):
+    from config.celery import app
+
+    crm = receiver()
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    job = settings.CELERY_BEAT_SCHEDULE["deliver-webhooks"]
+    assert job["schedule"] == timedelta(minutes=1)
+    app.loader.import_default_modules()  # as the embedded schedule and beat do
+    app.tasks[job["task"]].apply().get()
+    assert len(crm.received) == 1 and WebhookDelivery.objects.get().status == "delivered"
+
+
+def test_with_workers_a_task_sends_at_commit_and_an_early_retry_task_sends_nothing(site, marketing, receiver,
+                                                                                   becomes_loyal, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with Redis; the tasks still run here, in place of a worker
+    crm = receiver(500, 200)
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    # the first attempt went out at commit; its retry task ran at once (eagerly, countdown ignored) and found the
+    # delivery not yet due, so the receiver was not hit again before the backoff
+    assert [r.answered for r in crm.received] == [500]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)

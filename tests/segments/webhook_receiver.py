@@ -2,6 +2,7 @@
 with the next scripted status (the last one repeats) and keeping what it received."""
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,6 +12,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     answered: int
+    at: float  # time.monotonic() on arrival
 
 
 @dataclass
@@ -32,7 +34,7 @@ def receiver_start(answers: list[int]) -> tuple[Receiver, ThreadingHTTPServer]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with lock:
                 status = state.answer()
-                state.received.append(Received(dict(self.headers.items()), body, status))
+                state.received.append(Received(dict(self.headers.items()), body, status, time.monotonic()))
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()
