@@ -22,10 +22,12 @@ PEOPLE_CHUNK = 1000
 SEND_BATCH = 100
 
 
-def webhooks_covering(*, segment: Segment) -> list[Webhook]:
-    """The site's enabled webhooks that cover `segment` (listed in it, or listing no segment)."""
-    return list(Webhook.objects.filter(site_id=segment.site_id, enabled=True)
-                .filter(Q(segments=None) | Q(segments=segment)).distinct().order_by("pk"))
+def webhooks_covering(*, segment_id: int) -> list[Webhook]:
+    """The enabled webhooks of the segment's site that cover it (listing it, or listing no segment): one query,
+    the only one when a site has none."""
+    site = Segment.objects.filter(pk=segment_id).values("site_id")
+    return list(Webhook.objects.filter(site_id__in=site, enabled=True)
+                .filter(Q(segments=None) | Q(segments=segment_id)).distinct().order_by("pk"))
 
 
 def people_shareable(*, site_key: str, profile_ids: list[int]) -> dict[int, dict]:
@@ -58,10 +60,10 @@ def delivery_new(*, webhook: Webhook, segment: Segment, site_key: str, profile_i
 def webhook_deliveries_queue(*, segment_id: int, entered: list[int], left: list[int], reason: str) -> int:
     """Queue a delivery to each enabled webhook covering the segment and the change, for each person who entered or
     left it and allows marketing; the rows commit together, then go to workers. Returns how many were queued."""
-    segment = Segment.objects.filter(pk=segment_id).select_related("site").first()
-    webhooks = webhooks_covering(segment=segment) if segment else []
+    webhooks = webhooks_covering(segment_id=segment_id)
     if not webhooks:
         return 0
+    segment = Segment.objects.select_related("site").get(pk=segment_id)
     changes = ((WebhookDelivery.Event.ENTERED, entered, [w for w in webhooks if w.on_enter]),
                (WebhookDelivery.Event.LEFT, left, [w for w in webhooks if w.on_leave]))
     site_key, at, queued = segment.site.public_key, timezone.now(), []

@@ -10,9 +10,12 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from personalization.selectors import consented_visitors
+
 from ..models_webhooks import WebhookDelivery
 from ..webhook_http import PostResult, json_post
 from ..webhook_signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature_header
+from .webhooks_queue import WEBHOOK_CONSENT
 
 PENDING = WebhookDelivery.Status.PENDING
 DUE_BATCH = 100
@@ -34,6 +37,23 @@ def deliveries_claim(*, delivery_ids: list[int], now: datetime) -> list[WebhookD
              if WebhookDelivery.objects.filter(pk=pk, status=PENDING, next_attempt_at__lte=now, webhook__enabled=True)
              .update(attempts=F("attempts") + 1, next_attempt_at=lease)]
     return list(WebhookDelivery.objects.filter(pk__in=owned).select_related("webhook").order_by("pk"))
+
+
+def deliveries_still_allowed(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
+    """Those of `deliveries` whose person still allows marketing; the others end failed, unsent (a withdrawal
+    usually erases them first, but not when ERASE_ON_WITHDRAWAL is off)."""
+    by_site: dict[str, set[str]] = {}
+    for delivery in deliveries:
+        by_site.setdefault(delivery.payload["site"], set()).update(delivery.payload["person"]["visitor_ids"])
+    allowed = {(site_key, visitor_id) for site_key, visitor_ids in by_site.items()
+               for visitor_id in consented_visitors(site_key=site_key, visitor_ids=sorted(visitor_ids),
+                                                    category=WEBHOOK_CONSENT)}
+    kept = [d for d in deliveries if any((d.payload["site"], v) in allowed for v in d.payload["person"]["visitor_ids"])]
+    withdrawn = [d.pk for d in deliveries if d not in kept]
+    WebhookDelivery.objects.filter(pk__in=withdrawn).update(
+        status=WebhookDelivery.Status.FAILED, next_attempt_at=None,
+        last_error="not sent: the person no longer allows marketing")
+    return kept
 
 
 def delivery_post(delivery: WebhookDelivery) -> PostResult:
@@ -67,7 +87,7 @@ def webhook_deliveries_send(*, delivery_ids: list[int], now: datetime | None = N
     """Attempt those of `delivery_ids` that are pending and due, several at a time; returns the ones to try again:
     {delivery id: seconds to wait}."""
     now = now or timezone.now()
-    claimed = deliveries_claim(delivery_ids=delivery_ids, now=now)
+    claimed = deliveries_still_allowed(deliveries_claim(delivery_ids=delivery_ids, now=now))
     if len(claimed) > 1:
         with ThreadPoolExecutor(max_workers=settings.ATTUNE["WEBHOOK_CONCURRENCY"]) as pool:
             results = list(pool.map(delivery_post, claimed))

@@ -19,7 +19,7 @@ from personalization.collect.batch import CollectedBatch, CollectedEvent
 from personalization.ingest.write import batches_write
 from segments.models import Membership, Segment, Webhook, WebhookDelivery
 from segments.services.memberships import memberships_refresh
-from segments.services.webhooks_queue import webhook_deliveries_retry
+from segments.services.webhooks_queue import webhook_deliveries_queue, webhook_deliveries_retry
 from segments.services.webhooks_send import webhook_deliveries_send, webhook_deliveries_send_due
 
 from ..conftest import now_ms
@@ -247,3 +247,22 @@ def test_with_workers_a_task_sends_at_commit_and_an_early_retry_task_sends_nothi
     assert [r.answered for r in crm.received] == [500]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 1)
+
+
+def test_a_person_who_withdrew_marketing_before_the_send_is_not_sent_even_if_nothing_was_erased(
+        site, marketing, receiver, becomes_loyal, attune_settings):
+    attune_settings(ERASE_ON_WITHDRAWAL=False)
+    crm = receiver()
+    webhook_to(site, crm.url)
+    becomes_loyal()
+    consent_record_create(site_key=site.public_key, visitor_id=VISITOR, source="settings_page", policy_version=0,
+                          granted={"analytics", "personalization"})
+    webhook_deliveries_send_due()
+    delivery = WebhookDelivery.objects.get()
+    assert crm.received == []
+    assert (delivery.status, delivery.last_error) == ("failed", "not sent: the person no longer allows marketing")
+
+
+def test_a_site_without_webhooks_costs_a_membership_change_one_query(site, loyal, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert webhook_deliveries_queue(segment_id=loyal.pk, entered=[1, 2, 3], left=[4], reason="figures changed") == 0
