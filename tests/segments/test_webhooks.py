@@ -1,5 +1,5 @@
 """Segment webhooks end to end: events stored, a person enters a segment, a real local receiver gets one signed POST;
-failures are retried with backoff, then marked failed; consent and erasure reach the delivery log."""
+failures are retried with backoff, then marked failed; only the segments and changes a webhook covers are sent."""
 
 import json
 import re
@@ -11,23 +11,14 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from consent.models import ErasureLog
-from consent.registry import Subject, personal_data_handlers
-from consent.services.choices import consent_record_create
-from consent.services.rights import personal_data_erase, withdrawal_erase
-from personalization.collect.batch import CollectedBatch, CollectedEvent
-from personalization.ingest.write import batches_write
-from segments.models import Membership, Segment, Webhook, WebhookDelivery
+from segments.models import Membership, Segment, WebhookDelivery
 from segments.services.memberships import memberships_refresh
 from segments.services.webhooks_queue import webhook_deliveries_queue, webhook_deliveries_retry
 from segments.services.webhooks_send import webhook_deliveries_send, webhook_deliveries_send_due
 
-from ..conftest import now_ms
-from .webhook_receiver import receiver_start
+from .conftest import VISITOR, webhook_to
 
-pytestmark = pytest.mark.django_db
-VISITOR = "visitor-0001"
-LOYAL = {"all": [{"field": "purchases", "op": "gte", "value": 2}]}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_embedded")]
 
 
 def docs_verifier():
@@ -38,64 +29,9 @@ def docs_verifier():
     return namespace["attune_signature_valid"]
 
 
-def purchase(site, n: int, visitor: str = VISITOR) -> None:
-    event = CollectedEvent(f"0193a1b2-c3d4-7e5f-a000-{n:012d}", "track", "purchase", now_ms() - 1000 + n, 0,
-                           "https://shop.example/checkout", "/checkout", "", f"pv-{n}", "", {"revenue": 10}, {},
-                           "analytics")
-    batches_write([CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=now_ms(), visitor_id=visitor,
-                                  consent="analytics,necessary,personalization", events=[event])])
-
-
-@pytest.fixture(autouse=True)
-def embedded_tasks(settings):
-    """The embedded default, even when REDIS_URL names a broker (CI's): deliveries wait for the scheduled run."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
-@pytest.fixture
-def loyal(site, attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
-    return Segment.objects.create(site=site, name="Loyal", slug="loyal", kind=Segment.Kind.RULE, conditions=LOYAL)
-
-
-@pytest.fixture
-def marketing(site):
-    consent_record_create(site_key=site.public_key, visitor_id=VISITOR, source="banner", policy_version=0,
-                          granted={"analytics", "personalization", "marketing"})
-
-
-@pytest.fixture
-def receiver():
-    servers = []
-
-    def start(*answers: int):
-        state, server = receiver_start(list(answers) or [200])
-        servers.append(server)
-        return state
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def becomes_loyal(site, loyal, django_capture_on_commit_callbacks):
-    def buy_twice(visitor: str = VISITOR) -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            purchase(site, 1, visitor)
-            purchase(site, 2, visitor)
-
-    return buy_twice
-
-
-def webhook_to(site, url: str, **fields) -> Webhook:
-    return Webhook.objects.create(site=site, name=fields.pop("name", "CRM"), url=url, **fields)
-
-
-def test_entering_a_segment_reaches_the_receiver_once_signed_as_the_docs_verify(site, marketing, receiver,
-                                                                                 becomes_loyal):
-    crm = receiver()
+def test_entering_a_segment_reaches_the_receiver_once_signed_as_the_docs_verify(
+        site, marketing_allowed, webhook_receiver, becomes_loyal):
+    crm = webhook_receiver()
     hook = webhook_to(site, crm.url)
     becomes_loyal()
     delivery = WebhookDelivery.objects.get()
@@ -117,9 +53,9 @@ def test_entering_a_segment_reaches_the_receiver_once_signed_as_the_docs_verify(
     assert len(crm.received) == 1, "a delivered delivery is never sent again"
 
 
-def test_a_receiver_failing_twice_gets_it_once_on_the_third_attempt_after_backoff(site, marketing, receiver,
-                                                                                  becomes_loyal):
-    crm = receiver(500, 500, 200)
+def test_a_receiver_failing_twice_gets_it_once_on_the_third_attempt_after_backoff(
+        site, marketing_allowed, webhook_receiver, becomes_loyal):
+    crm = webhook_receiver(500, 500, 200)
     webhook_to(site, crm.url)
     becomes_loyal()
     now = timezone.now()
@@ -140,9 +76,9 @@ def test_a_receiver_failing_twice_gets_it_once_on_the_third_attempt_after_backof
 
 
 def test_a_receiver_that_always_fails_ends_failed_after_the_attempt_limit_and_can_be_sent_again(
-        site, marketing, receiver, becomes_loyal, attune_settings):
+        site, marketing_allowed, webhook_receiver, becomes_loyal, attune_settings):
     attune_settings(WEBHOOK_MAX_ATTEMPTS=3)
-    crm = receiver(503)
+    crm = webhook_receiver(503)
     webhook_to(site, crm.url)
     becomes_loyal()
     for day in range(5):
@@ -156,7 +92,7 @@ def test_a_receiver_that_always_fails_ends_failed_after_the_attempt_limit_and_ca
     assert (delivery.status, delivery.attempts, len(crm.received)) == ("failed", 4, 4), "one more attempt"
 
 
-def test_a_refused_connection_is_logged_with_the_error_and_tried_again(site, marketing, becomes_loyal):
+def test_a_refused_connection_is_logged_with_the_error_and_tried_again(site, marketing_allowed, becomes_loyal):
     with socket.socket() as probe:  # a port nothing listens on once closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -169,8 +105,8 @@ def test_a_refused_connection_is_logged_with_the_error_and_tried_again(site, mar
 
 
 def test_leaving_is_sent_only_to_webhooks_that_cover_the_segment_and_want_exits(
-        site, loyal, marketing, receiver, becomes_loyal, django_capture_on_commit_callbacks):
-    crm, ads, other = receiver(), receiver(), receiver()
+        site, loyal_segment, marketing_allowed, webhook_receiver, becomes_loyal, django_capture_on_commit_callbacks):
+    crm, ads, other = webhook_receiver(), webhook_receiver(), webhook_receiver()
     webhook_to(site, crm.url, name="CRM")
     webhook_to(site, ads.url, name="Ads", on_leave=False)
     elsewhere = Segment.objects.create(site=site, name="Other", slug="other", kind=Segment.Kind.RULE,
@@ -178,8 +114,8 @@ def test_leaving_is_sent_only_to_webhooks_that_cover_the_segment_and_want_exits(
     webhook_to(site, other.url, name="Other").segments.add(elsewhere)
     becomes_loyal()
     with django_capture_on_commit_callbacks(execute=True):
-        loyal.conditions = {"all": [{"field": "purchases", "op": "gte", "value": 3}]}
-        loyal.save()
+        loyal_segment.conditions = {"all": [{"field": "purchases", "op": "gte", "value": 3}]}
+        loyal_segment.save()
         memberships_refresh(site_id=site.pk, profile_ids=list(Membership.objects.values_list("profile_id", flat=True)))
     webhook_deliveries_send_due()
     assert [json.loads(r.body)["type"] for r in crm.received] == ["segment.entered", "segment.left"]
@@ -187,46 +123,11 @@ def test_leaving_is_sent_only_to_webhooks_that_cover_the_segment_and_want_exits(
     assert other.received == []
 
 
-def test_people_who_did_not_allow_marketing_are_never_sent(site, loyal, receiver, becomes_loyal):
-    consent_record_create(site_key=site.public_key, visitor_id=VISITOR, source="banner", policy_version=0,
-                          granted={"analytics", "personalization"})
-    crm = receiver()
-    webhook_to(site, crm.url)
-    becomes_loyal()
-    assert Membership.objects.count() == 1
-    assert not WebhookDelivery.objects.exists()
-
-
-def test_erasure_walks_the_delivery_log_and_removes_the_persons_deliveries(site, marketing, receiver, becomes_loyal):
-    crm = receiver()
-    webhook_to(site, crm.url)
-    becomes_loyal()
-    webhook_deliveries_send_due()
-    subject = Subject(site_key=site.public_key, visitor_ids=(VISITOR,))
-    log = personal_data_erase(subject=subject, channel=ErasureLog.Channel.STAFF)
-    assert "segment_webhooks" in log.erased, "the erasure walks the delivery log's handler"
-    assert not WebhookDelivery.objects.exists()
-
-
-def test_export_includes_what_was_sent_and_withdrawing_marketing_erases_pending_deliveries(
-        site, marketing, receiver, becomes_loyal):
-    crm = receiver()
-    webhook_to(site, crm.url)
-    becomes_loyal()
-    handler = next(h for h in personal_data_handlers() if h.name == "segment_webhooks")
-    exported = handler.export(Subject(site_key=site.public_key, visitor_ids=(VISITOR,)))["segment_webhooks"]
-    assert [(d["webhook__name"], d["segment__name"], d["event"]) for d in exported] == [
-        ("CRM", "Loyal", "segment.entered")]
-    assert withdrawal_erase(site_key=site.public_key, visitor_id=VISITOR, categories=frozenset({"marketing"})) == {
-        "segment_webhooks": 1}
-    assert webhook_deliveries_send_due() == 0 and crm.received == [], "a withdrawn person is not sent"
-    assert Membership.objects.count() == 1, "personalization was not withdrawn"
-
-
-def test_the_scheduled_deliver_webhooks_job_sends_what_is_due_every_minute(site, marketing, receiver, becomes_loyal):
+def test_the_scheduled_deliver_webhooks_job_sends_what_is_due_every_minute(
+        site, marketing_allowed, webhook_receiver, becomes_loyal):
     from config.celery import app
 
-    crm = receiver()
+    crm = webhook_receiver()
     webhook_to(site, crm.url)
     becomes_loyal()
     job = settings.CELERY_BEAT_SCHEDULE["deliver-webhooks"]
@@ -236,10 +137,10 @@ def test_the_scheduled_deliver_webhooks_job_sends_what_is_due_every_minute(site,
     assert len(crm.received) == 1 and WebhookDelivery.objects.get().status == "delivered"
 
 
-def test_with_workers_a_task_sends_at_commit_and_an_early_retry_task_sends_nothing(site, marketing, receiver,
-                                                                                   becomes_loyal, settings):
+def test_with_workers_a_task_sends_at_commit_and_an_early_retry_task_sends_nothing(
+        site, marketing_allowed, webhook_receiver, becomes_loyal, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # as with Redis; the tasks still run here, in place of a worker
-    crm = receiver(500, 200)
+    crm = webhook_receiver(500, 200)
     webhook_to(site, crm.url)
     becomes_loyal()
     # the first attempt went out at commit; its retry task ran at once (eagerly, countdown ignored) and found the
@@ -249,20 +150,7 @@ def test_with_workers_a_task_sends_at_commit_and_an_early_retry_task_sends_nothi
     assert (delivery.status, delivery.attempts) == ("pending", 1)
 
 
-def test_a_person_who_withdrew_marketing_before_the_send_is_not_sent_even_if_nothing_was_erased(
-        site, marketing, receiver, becomes_loyal, attune_settings):
-    attune_settings(ERASE_ON_WITHDRAWAL=False)
-    crm = receiver()
-    webhook_to(site, crm.url)
-    becomes_loyal()
-    consent_record_create(site_key=site.public_key, visitor_id=VISITOR, source="settings_page", policy_version=0,
-                          granted={"analytics", "personalization"})
-    webhook_deliveries_send_due()
-    delivery = WebhookDelivery.objects.get()
-    assert crm.received == []
-    assert (delivery.status, delivery.last_error) == ("failed", "not sent: the person no longer allows marketing")
-
-
-def test_a_site_without_webhooks_costs_a_membership_change_one_query(site, loyal, django_assert_num_queries):
+def test_a_site_without_webhooks_costs_a_membership_change_one_query(site, loyal_segment, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert webhook_deliveries_queue(segment_id=loyal.pk, entered=[1, 2, 3], left=[4], reason="figures changed") == 0
+        queued = webhook_deliveries_queue(segment_id=loyal_segment.pk, entered=[1, 2], left=[3], reason="x")
+    assert queued == 0
