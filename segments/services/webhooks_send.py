@@ -39,7 +39,7 @@ def deliveries_claim(*, delivery_ids: list[int], now: datetime) -> list[WebhookD
     return list(WebhookDelivery.objects.filter(pk__in=owned).select_related("webhook").order_by("pk"))
 
 
-def deliveries_still_allowed(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
+def deliveries_still_allowed(*, deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
     """Those of `deliveries` whose person still allows marketing; the others end failed, unsent (a withdrawal
     usually erases them first, but not when ERASE_ON_WITHDRAWAL is off)."""
     by_site: dict[str, set[str]] = {}
@@ -49,7 +49,7 @@ def deliveries_still_allowed(deliveries: list[WebhookDelivery]) -> list[WebhookD
                for visitor_id in consented_visitors(site_key=site_key, visitor_ids=sorted(visitor_ids),
                                                     category=WEBHOOK_CONSENT)}
     kept = [d for d in deliveries if any((d.payload["site"], v) in allowed for v in d.payload["person"]["visitor_ids"])]
-    withdrawn = [d.pk for d in deliveries if d not in kept]
+    withdrawn = {d.pk for d in deliveries} - {d.pk for d in kept}
     WebhookDelivery.objects.filter(pk__in=withdrawn).update(
         status=WebhookDelivery.Status.FAILED, next_attempt_at=None,
         last_error="not sent: the person no longer allows marketing")
@@ -87,7 +87,7 @@ def webhook_deliveries_send(*, delivery_ids: list[int], now: datetime | None = N
     """Attempt those of `delivery_ids` that are pending and due, several at a time; returns the ones to try again:
     {delivery id: seconds to wait}."""
     now = now or timezone.now()
-    claimed = deliveries_still_allowed(deliveries_claim(delivery_ids=delivery_ids, now=now))
+    claimed = deliveries_still_allowed(deliveries=deliveries_claim(delivery_ids=delivery_ids, now=now))
     if len(claimed) > 1:
         with ThreadPoolExecutor(max_workers=settings.ATTUNE["WEBHOOK_CONCURRENCY"]) as pool:
             results = list(pool.map(delivery_post, claimed))
