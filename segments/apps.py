@@ -7,11 +7,24 @@ class SegmentsConfig(AppConfig):
     name = "segments"
 
     def ready(self) -> None:
-        from consent.registry import PersonalDataHandler, personal_data_register
+        from consent.registry import PersonalDataHandler, RetentionHandler, personal_data_register, retention_register
 
-        from . import models, receivers  # noqa: F401 - receivers connect on import
-        from .services.personal_data import memberships_erase, memberships_export
+        from . import admin_webhooks, models, receivers, receivers_webhooks  # noqa: F401 - they register on import
+        from .services.personal_data import (
+            memberships_erase,
+            memberships_export,
+            webhook_deliveries_erase,
+            webhook_deliveries_export,
+            webhook_deliveries_purge,
+        )
+        from .services.webhooks_queue import WEBHOOK_CONSENT
 
         personal_data_register(PersonalDataHandler(
             name="segments", models=(models.Membership, models.MembershipChange), export=memberships_export,
             erase=memberships_erase, category="personalization"))
+        # Deliveries exist only for people who allowed marketing: withdrawing it erases them, pending ones included.
+        personal_data_register(PersonalDataHandler(
+            name="segment_webhooks", models=(models.WebhookDelivery,), export=webhook_deliveries_export,
+            erase=webhook_deliveries_erase, category=WEBHOOK_CONSENT))
+        retention_register(RetentionHandler(name="segment_webhooks", category=WEBHOOK_CONSENT,
+                                            purge=webhook_deliveries_purge))

@@ -155,3 +155,6 @@ class MembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"profile {self.profile_id} {'entered' if self.entered else 'left'} {self.segment_id}"
+
+
+from .models_webhooks import Webhook, WebhookDelivery  # noqa: E402, F401 - kept in their own module, found here

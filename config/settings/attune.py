@@ -82,6 +82,16 @@ DEFAULTS = {
     # Embedded mode: how often the people whose figures changed are placed in segments again (a background
     # thread per process; 0 does it in the storing thread). With Redis a Celery task per stored chunk does it.
     "SEGMENTS_REFRESH_SECONDS": 1,
+    # Segment webhooks: attempts per delivery before it is marked failed.
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    # Seconds before a failed delivery is tried again, doubled after each further failure.
+    "WEBHOOK_RETRY_SECONDS": env_int("ATTUNE_WEBHOOK_RETRY_SECONDS", 30),
+    # The longest wait between two attempts of a delivery, in seconds.
+    "WEBHOOK_RETRY_MAX_SECONDS": 3600,
+    # Seconds a webhook's receiver has to answer before the attempt counts as failed.
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    # Deliveries sent at the same time by one worker (or, embedded, by the scheduled run).
+    "WEBHOOK_CONCURRENCY": 8,
     # Event names that count as conversions for every site; sites add their own goals.
     "GOALS": ["add_to_cart", "purchase", "form_submit", "video_complete", "signup"],
     # --- Consent ----------------------------------------------------------------------

@@ -40,6 +40,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segments.tasks.segment_runs_scheduled",
         "schedule": timedelta(hours=1),
     },
+    "deliver-webhooks": {
+        "task": "segments.tasks.webhook_deliveries_due",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     "purge-expired-data": {
         "task": "consent.tasks.retention_purge",
         "schedule": timedelta(days=1),
