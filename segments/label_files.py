@@ -7,6 +7,7 @@ whole file is good.
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -71,30 +72,39 @@ def row_problem(fields: list[str], id_column: str) -> str | None:
     return None
 
 
+def records(reader) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, its fields), with an unreadable record reported at the line it starts on."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise LabelFileInvalid(f"Line {start}: not readable as CSV ({error}); check its quotes.") from None
+        yield start, fields
+
+
 def label_file_read(data: bytes) -> LabelFile:
     """Return the rows of a label file, or raise LabelFileInvalid naming the lines at fault (at most five)."""
     size_check(len(data))
-    reader = csv.reader(io.StringIO(decoded(data), newline=""))
-    try:
-        id_column = header_read(next(reader, []))
-        rows, errors, seen = [], [], {}
-        for fields in reader:
-            line = reader.line_num
-            if not any(field.strip() for field in fields):
-                continue  # blank lines (a trailing newline or two) are harmless
-            problem = row_problem(fields, id_column)
-            key = fields[0].strip() if not problem else None
-            if key is not None and key in seen and seen[key].label != fields[1].strip():
-                problem = f"{id_column} '{key}' already has the label '{seen[key].label}' on line {seen[key].line}"
-            if problem:
-                errors.append(f"line {line}: {problem}")
-                if len(errors) == MAX_ERRORS:
-                    break
-            elif key not in seen:
-                seen[key] = LabelRow(line, key, fields[1].strip())
-                rows.append(seen[key])
-    except csv.Error as error:
-        raise LabelFileInvalid(f"Line {reader.line_num}: not readable as CSV ({error}).") from None
+    lines = records(csv.reader(io.StringIO(decoded(data), newline=""), strict=True))
+    id_column = header_read(next(lines, (1, []))[1])
+    rows, errors, seen = [], [], {}
+    for line, fields in lines:
+        if not any(field.strip() for field in fields):
+            continue  # blank lines (a trailing newline or two) are harmless
+        problem = row_problem(fields, id_column)
+        key = fields[0].strip() if not problem else None
+        if key is not None and key in seen and seen[key].label != fields[1].strip():
+            problem = f"{id_column} '{key}' already has the label '{seen[key].label}' on line {seen[key].line}"
+        if problem:
+            errors.append(f"line {line}: {problem}")
+            if len(errors) == MAX_ERRORS:
+                break
+        elif key not in seen:
+            seen[key] = LabelRow(line, key, fields[1].strip())
+            rows.append(seen[key])
     if errors:
         text = "; ".join(errors)
         raise LabelFileInvalid(f"{text[0].upper()}{text[1:]}. Fix these lines and upload the file again.")
