@@ -61,6 +61,17 @@ class ClusteringConfigAdmin(admin.ModelAdmin):
         return None
 
 
+def rounded(field: str, label: str):
+    """A read-only admin field showing a run's metric to three decimals."""
+
+    @admin.display(description=label)
+    def shown(self, run: ClusteringRun) -> str:
+        value = getattr(run, field)
+        return "-" if value is None else f"{value:.3f}"
+
+    return shown
+
+
 @admin.register(ClusteringRun)
 class ClusteringRunAdmin(admin.ModelAdmin):
     list_display = ["pk", "config", "status", "k", "silhouette", "population", "created_at", "finished_at"]
@@ -69,10 +80,15 @@ class ClusteringRunAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["config", "status", "stage", "progress", "error", "created_at", "started_at",
                            "finished_at"]}),
-        ("Result", {"fields": ["k", "k_reason", "silhouette", "davies_bouldin", "calinski_harabasz",
-                               "stability_ari", "population", "sample_size", "pca_variance_kept", "stage_times",
+        ("Result", {"fields": ["k", "k_reason", "silhouette_shown", "davies_bouldin_shown", "calinski_harabasz_shown",
+                               "stability_shown", "population", "sample_size", "pca_variance_kept", "stage_times",
                                "feature_names"]}),
     ]
+
+    silhouette_shown = rounded("silhouette", "Silhouette (-1 to 1, higher: better separated)")
+    davies_bouldin_shown = rounded("davies_bouldin", "Davies-Bouldin (lower: better separated)")
+    calinski_harabasz_shown = rounded("calinski_harabasz", "Calinski-Harabasz (higher: better separated)")
+    stability_shown = rounded("stability_ari", "Stability (adjusted Rand index between reruns with other seeds)")
 
     def get_readonly_fields(self, request, obj=None):
         return [name for _, options in self.fieldsets for name in options["fields"]]
