@@ -14,7 +14,7 @@ from .admin_forms import ClusteringConfigForm, SegmentForm
 from .admin_views import run_labels_view, run_progress_view, sees_visitors, why_lookup_view, why_view
 from .conditions import ConditionInvalid, describe
 from .models import ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
-from .selectors import heat_map, run_chart_data, run_transitions
+from .selectors import heat_map, run_chart_data, run_transitions, segment_size_history
 from .services.scheduling import segment_run_queue
 from .vocabulary import profile_vocabulary
 
@@ -171,7 +171,10 @@ class SegmentAdmin(admin.ModelAdmin):
                 *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        context = {"sees_visitors": sees_visitors(request.user), **(extra_context or {})}
+        segment = self.get_object(request, object_id)
+        history = segment_size_history(segment=segment) if segment is not None else {}
+        context = {"sees_visitors": sees_visitors(request.user), "charts": {"segment_size": history},
+                   **(extra_context or {})}
         return super().change_view(request, object_id, form_url, context)
 
 

@@ -3,7 +3,10 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from .models import Cluster, ClusteringConfig, ClusteringRun, MembershipChange
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from .models import Cluster, ClusteringConfig, ClusteringRun, MembershipChange, Segment
 
 SIZE_RUNS = 30  # runs shown in "sizes over time"
 NEW, GONE = "(not clustered before)", "(no longer clustered)"
@@ -89,3 +92,16 @@ def run_transitions(*, run: ClusteringRun) -> Transitions:
     counts = tuple(tuple(moves.get((s, t), 0) for t in targets) for s in sources)
     return Transitions(tuple(sources), tuple(targets), counts, moved=sum(n for (s, t), n in moves.items() if s != t))
 
+
+
+def segment_size_history(*, segment: Segment) -> dict:
+    """{"days": ISO dates with a change, "sizes": members at the end of each}, from the membership history."""
+    per_day = (MembershipChange.objects.filter(segment=segment).annotate(day=TruncDate("at")).values("day")
+               .annotate(came=Count("pk", filter=Q(entered=True)), went=Count("pk", filter=Q(entered=False)))
+               .order_by("day"))
+    days, sizes, size = [], [], 0
+    for row in per_day:
+        size += row["came"] - row["went"]
+        days.append(row["day"].isoformat())
+        sizes.append(size)
+    return {"days": days, "sizes": sizes}

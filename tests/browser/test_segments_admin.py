@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from segments.models import ClusteringRun
+from personalization.models import Visitor
+from segments.models import ClusteringRun, Membership
 from segments.services.runs import segment_run_execute
 
 from ..segments.finished_run import finished_run
@@ -47,6 +48,16 @@ def test_a_runs_charts_draw_without_errors_or_policy_violations(live_server, sta
     assert staff_page.errors == [] and staff_page.network_errors == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     staff_page.screenshot(path=str(SCREENSHOTS / "segments_run_admin.png"), full_page=True)
+    segment = run.clusters.order_by("-size").first().segment
+    staff_page.goto(f"{live_server.url}/admin/segments/segment/{segment.pk}/change/")
+    wait_until(staff_page, "() => document.body.getAttribute('data-charts-drawn') === '1'")
+    assert staff_page.evaluate(INKED, "chart-segment-size") > 1000
+    staff_page.fill("#why-visitor", Visitor.objects.filter(profile__in=Membership.objects.filter(segment=segment)
+                                                           .values("profile_id")).values_list("visitor_id", flat=True)[0])
+    staff_page.click("button[form=why-lookup]")
+    staff_page.wait_for_selector("#why-features")
+    assert staff_page.errors == [] and staff_page.network_errors == []
+    staff_page.screenshot(path=str(SCREENSHOTS / "segments_why.png"), full_page=True)
 
 
 def test_a_queued_runs_page_follows_its_progress_and_shows_the_charts_when_done(live_server, staff_page):

@@ -149,3 +149,21 @@ def test_only_staff_with_the_privacy_role_see_individual_visitors(client, run):
         assert all(client.get(page).status_code == 403 for page in visitor_pages), role
     client.force_login(member("Privacy officer"))
     assert all(client.get(page).status_code == 200 for page in visitor_pages)
+
+
+def test_a_segments_page_charts_its_size_from_the_membership_history(admin_client, run):
+    segment = run.clusters.order_by("-size").first().segment
+    html = admin_client.get(f"/admin/segments/segment/{segment.pk}/change/").content.decode()
+    data = json.loads(re.search(r'<script id="segments-chart-data" type="application/json">(.*?)</script>', html,
+                                re.S).group(1))
+    assert 'id="chart-segment-size"' in html
+    assert data["segment_size"]["sizes"][-1] == Membership.objects.filter(segment=segment).count() > 0
+
+
+def test_only_those_who_may_change_a_configuration_see_and_use_run_now(client, admin_client, run):
+    button = f'action="/admin/segments/clusteringconfig/{run.config_id}/run/"'
+    assert button in admin_client.get(f"/admin/segments/clusteringconfig/{run.config_id}/change/").content.decode()
+    client.force_login(member("Analyst"))
+    assert button not in client.get(f"/admin/segments/clusteringconfig/{run.config_id}/change/").content.decode()
+    client.post(f"/admin/segments/clusteringconfig/{run.config_id}/run/")
+    assert ClusteringRun.objects.count() == 1

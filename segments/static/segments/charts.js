@@ -79,13 +79,21 @@
       options: base({ scales: { y: { beginAtZero: true, title: { display: true, text: "visitors" } } } }) });
   }
 
+  function segmentSize(canvas, history) {
+    return new Chart(canvas, { type: "line", data: { labels: history.days, datasets: [
+        { label: "members at the end of the day", data: history.sizes, borderColor: colour(0),
+          backgroundColor: colour(0), stepped: true }] },
+      options: base({ scales: { y: { beginAtZero: true, title: { display: true, text: "visitors" } } } }) });
+  }
+
   function draw() {
     var source = document.getElementById("segments-chart-data");
     if (!source || typeof Chart === "undefined") { return 0; }
     var data = JSON.parse(source.textContent);
     var drawn = 0;
     var charts = [["chart-elbow", elbow, data.curves], ["chart-dendrogram", dendrogram, data.dendrogram],
-                  ["chart-scatter", scatter, data.scatter], ["chart-sizes", sizes, data.sizes]];
+                  ["chart-scatter", scatter, data.scatter], ["chart-sizes", sizes, data.sizes],
+                  ["chart-segment-size", segmentSize, data.segment_size]];
     charts.forEach(function (chart) {
       var canvas = document.getElementById(chart[0]);
       if (canvas) { chart[1](canvas, chart[2]); drawn += 1; }
