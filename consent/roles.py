@@ -11,7 +11,8 @@ ALL = ("add", "change", "delete", "view")
 
 # Role -> {"app_label" or "app_label.model": actions}; the most specific entry wins.
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "Editor": {"rules": ALL, "segments": VIEW, "personalization.site": VIEW},
+    "Editor": {"rules": ALL, "segments": VIEW, "segments.segment": ("add", "change", "view"),
+               "personalization.site": VIEW},
     "Analyst": {
         "personalization": VIEW, "segments": VIEW, "rules": VIEW,
         "personalization.failedevent": (),  # rejected payloads are for the privacy officer and administrators
