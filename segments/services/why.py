@@ -8,7 +8,7 @@ import numpy as np
 from personalization.models import Profile
 
 from ..conditions import ConditionInvalid, LeafResult, describe, evaluate, explain, parse
-from ..features import FEATURES_BY_NAME, feature_row, features_named
+from ..features import FEATURES_BY_NAME, Columns, feature_matrix, features_named, figures_read
 from ..models import Cluster, ClusteringRun, Membership, MembershipChange, Segment
 from ..preprocessing import FrozenTransform
 from ..vocabulary import profile_values, profile_vocabulary
@@ -95,7 +95,8 @@ def _cluster_answer(profile: Profile, segment: Segment, base: dict) -> WhyAnswer
         return WhyAnswer(**base, problem="No finished clustering run has this cluster yet.")
     run = cluster.run
     names = list(run.feature_names)
-    row = np.array(feature_row(profile, features_named(names), feature_context()), dtype=float)
+    features = features_named(names)
+    row = feature_matrix(Columns.from_objects(figures_read(features), [profile]), features, feature_context())[0]
     clusters = list(run.clusters.select_related("segment"))
     population = population_means(clusters, names)
     placements = []
