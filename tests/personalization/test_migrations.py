@@ -18,12 +18,13 @@ from ..services import service_missing
 
 SHIPPED = "tests.personalization.old_migrations"
 
-# manage.py with personalization's migrations as they shipped: MIGRATION_MODULES pointed at a copy of them.
+# manage.py with personalization's migrations as they shipped: MIGRATION_MODULES pointed at a copy of them, and the
+# apps that came later (whose migrations depend on personalization's newer ones) left out, as they were then.
 MIGRATE_WITH_SHIPPED = (
     "import sys\n"
     "from django.conf import settings\n"
     "from django.core.management import execute_from_command_line\n"
-    "settings.MIGRATION_MODULES = {'personalization': sys.argv.pop(1)}\n"
+    "settings.MIGRATION_MODULES = {'personalization': sys.argv.pop(1), 'segments': None, 'rules': None}\n"
     "execute_from_command_line(sys.argv)\n"
 )
 MIGRATE = ("migrate", "--noinput", "--skip-checks", "-v0")
@@ -194,7 +195,9 @@ def test_a_database_migrated_with_either_shipped_0001_upgrades_to_the_schema_of_
     for part in scratch.schema:
         only_fresh, only_upgraded = set(fresh[part]) - set(upgraded[part]), set(upgraded[part]) - set(fresh[part])
         assert (sorted(only_fresh), sorted(only_upgraded)) == ([], []), f"{part}: (fresh install only, upgraded only)"
-    assert (databases["before"][shipped]["indexes"] != upgraded["indexes"]) == (shipped == "original")
+    before = sorted(row for row in databases["before"][shipped]["indexes"] if row[0].startswith("personalization_"))
+    after = sorted(row for row in upgraded["indexes"] if row[0].startswith("personalization_"))
+    assert (before != after) == (shipped == "original")  # what the upgrade changed of personalization's indexes
     # Nothing is left to apply: the squash counts as applied where the six it replaces were.
     assert applied(scratch, database) == applied(scratch, databases["fresh"])
     assert {"0001_squashed_0006_unstored_reason", "0007_indexes_as_fresh_install"} <= applied(scratch, database)
