@@ -1,0 +1,78 @@
+"""Admin forms: a rule's condition rows (field picker, operator, value), checked together with parse_rows."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from segments.conditions import OPERATORS, ConditionInvalid, parse_rows, to_json
+
+from .compiled import site_vocabulary
+from .models import ConditionRow
+from .vocabulary import rule_vocabulary
+
+ROW_CELLS = ("field", "op", "value", "key", "negate")
+
+
+def field_choices() -> list[tuple[str, str]]:
+    return [("", "---------"), *((f.name, f"{f.label} ({f.name})") for f in rule_vocabulary())]
+
+
+def operator_choices() -> list[tuple[str, str]]:
+    return [("", "---------"), *((name, operator.label) for name, operator in OPERATORS.items())]
+
+
+class ConditionRowForm(forms.ModelForm):
+    field = forms.ChoiceField(choices=field_choices, required=False)
+    op = forms.ChoiceField(label="operator", choices=operator_choices, required=False)
+    value = forms.CharField(required=False, max_length=500,
+                            help_text="3m, 90s; 5; yes / no; a, b for lists; 2 and 5 for between; 7 for days.")
+
+    class Meta:
+        model = ConditionRow
+        fields = ("negate", "field", "op", "value", "key", "position")
+
+
+class ConditionRowFormSet(BaseInlineFormSet):
+    """Reads every row together (parse_rows) so that errors name the row and the rule stores the checked JSON."""
+
+    def clean(self) -> None:
+        super().clean()
+        rule = self.instance
+        if any(form.errors for form in self.forms) or rule.site_id is None:
+            return
+        rows = [self.row_of(form) for form in self.forms]
+        try:
+            condition = parse_rows(rows, site_vocabulary(rule.site_id), combine=rule.combine or "all")
+        except ConditionInvalid as invalid:
+            raise ValidationError([str(error) for error in invalid.errors]) from None
+        rule.conditions = to_json(condition)
+
+    def row_of(self, form) -> dict[str, object]:
+        if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+            return {}  # keeps its number, so messages name the rows as shown
+        return {cell: form.cleaned_data.get(cell) for cell in ROW_CELLS}
+
+
+class PreviewForm(forms.Form):
+    """Who and where to preview: a real visitor (privacy role only) or typed values, and the page."""
+
+    site = forms.TypedChoiceField(coerce=int)
+    visitor_id = forms.CharField(required=False, max_length=64,
+                                 help_text="A visitor's id (privacy officers and administrators only).")
+    profile = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}),
+                              help_text="One per line: purchases = 3, segments = loyal-customers, "
+                                        "category_share[shoes] = 0.4, cart_abandoned = yes.")
+    path = forms.CharField(initial="/", max_length=300)
+    page_type = forms.CharField(required=False, max_length=50)
+    category = forms.CharField(required=False, max_length=100)
+    referrer = forms.CharField(required=False, max_length=300)
+    query = forms.CharField(required=False, max_length=300, help_text="utm_source=mail&utm_campaign=spring")
+    device_type = forms.ChoiceField(required=False, choices=[("", "---------"), ("desktop", "desktop"),
+                                                             ("mobile", "mobile"), ("tablet", "tablet")])
+    signals = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="In-page signals, one per line: clicks_on_page = 6, engaged_on_page = 3m. "
+                                        "Signals left out wait for the page.")
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(site.pk, site.name) for site in sites]
