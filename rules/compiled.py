@@ -11,6 +11,7 @@ from consent.remembered import Remembered
 from segments.conditions import Condition, ConditionInvalid, Known, Vocabulary, describe, leaves, parse
 from segments.models import Segment
 
+from .evaluation import Compiled, condition_compile
 from .models import Rule
 from .rendering import action_body
 from .vocabulary import rule_vocabulary
@@ -26,6 +27,7 @@ class CompiledRule:
     slot: str
     priority: int
     condition: Condition
+    decide: Compiled  # True, False, or None when in-page rows decide (rules.evaluation)
     in_page: bool  # some row is an in-page signal: decided partly in the browser
     starts_at: datetime | None
     ends_at: datetime | None
@@ -91,6 +93,7 @@ def rule_compile(rule: Rule, vocabulary: Vocabulary, *, now: datetime) -> Compil
     offer = rule.offer
     return CompiledRule(
         id=rule.pk, name=rule.name, slot=rule.slot, priority=rule.priority, condition=condition,
+        decide=condition_compile(condition),
         in_page=any(leaf.field.known == Known.PAGE for leaf in leaves(condition)),
         starts_at=rule.starts_at, ends_at=rule.ends_at, cap=rule.cap_count, cap_period=rule.cap_period,
         action=rule.action, html=action_body(action=rule.action, variant=rule.variant, offer=offer),

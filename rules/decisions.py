@@ -10,27 +10,29 @@ of the profile); it takes the slot, so rules below it wait for the browser's ver
 import json
 
 from personalization.decisions import Decision, DecisionRequest
-from segments.conditions import evaluate, partially_evaluate, residual_json
+from segments.conditions import partially_evaluate, residual_json
 from segments.models import Membership
 
 from .caps import cap_count, cap_reached
 from .compiled import CompiledRule, site_rules
+from .evaluation import values_read
 from .models import OfferRedemption
 from .recommendations import ItemsWanted, items_related
 from .rendering import items_html
-from .vocabulary import page_values, profile_rule_values
+from .vocabulary import page_values, profile_rule_values, rule_vocabulary
 
 SOURCE = "rules"
 _VALUES = "_attune_rule_values"  # kept on the profile instance, which lives for one request
 
 
 def profile_values_cached(profile, *, now) -> dict[str, object]:
-    """The profile's rule values, read once per profile instance (one request) with its segments."""
+    """The profile's rule values as their fields' types, read once per profile instance (one request)."""
     cached = profile.__dict__.get(_VALUES)
     if cached is None:
         slugs = Membership.objects.filter(profile_id=profile.pk, segment__retired=False).values_list(
             "segment__slug", flat=True)
-        cached = profile.__dict__[_VALUES] = profile_rule_values(profile, segment_slugs=list(slugs), now=now)
+        values = profile_rule_values(profile, segment_slugs=list(slugs), now=now)
+        cached = profile.__dict__[_VALUES] = values_read(values, rule_vocabulary())
     return cached
 
 
@@ -43,7 +45,8 @@ def rules_decide(request: DecisionRequest) -> dict[str, Decision]:
     if not slots:
         return {}
     now = request.page.now
-    values = {**profile_values_cached(request.profile, now=now), **page_values(request.page)}
+    values = {**profile_values_cached(request.profile, now=now), **values_read(page_values(request.page),
+                                                                                rule_vocabulary())}
     decided = {}
     for slot in slots:
         decision = slot_decide(compiled.by_slot[slot], values, request)
@@ -57,10 +60,7 @@ def slot_decide(rules: tuple[CompiledRule, ...], values: dict, request: Decision
     for rule in rules:
         if (rule.starts_at and rule.starts_at > now) or (rule.ends_at and rule.ends_at <= now):
             continue
-        if rule.in_page:
-            verdict = partially_evaluate(rule.condition, values, now=now)
-        else:
-            verdict = evaluate(rule.condition, values, now=now)
+        verdict = rule.decide(values, now)
         if verdict is False or not rule_may_show(rule, request):
             continue
         html = rule_html(rule, request)
@@ -70,8 +70,9 @@ def slot_decide(rules: tuple[CompiledRule, ...], values: dict, request: Decision
             cap_count(rule_id=rule.id, cap=rule.cap, period=rule.cap_period, visitor_id=request.visitor_id, now=now)
             return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
                             reason=f"{rule.name}: {rule.description}")
+        residual = partially_evaluate(rule.condition, values, now=now)
         return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
-                        reason=f"{rule.name}: {rule.description}", client_condition=json.loads(residual_json(verdict)))
+                        reason=f"{rule.name}: {rule.description}", client_condition=json.loads(residual_json(residual)))
     return None
 
 
