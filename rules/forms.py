@@ -22,8 +22,9 @@ def operator_choices() -> list[tuple[str, str]]:
 
 
 class ConditionRowForm(forms.ModelForm):
-    field = forms.ChoiceField(choices=field_choices, required=False)
-    op = forms.ChoiceField(label="operator", choices=operator_choices, required=False)
+    # Pickers that accept any text: parse_rows then names the row of a field or operator that does not fit.
+    field = forms.CharField(required=False, max_length=64, widget=forms.Select(choices=field_choices))
+    op = forms.CharField(label="operator", required=False, max_length=20, widget=forms.Select(choices=operator_choices))
     value = forms.CharField(required=False, max_length=500,
                             help_text="3m, 90s; 5; yes / no; a, b for lists; 2 and 5 for between; 7 for days.")
 
