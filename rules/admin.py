@@ -2,6 +2,7 @@
 and the preview page (which rules match a visitor or typed values, what each slot shows, and why)."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -64,6 +65,7 @@ class ContentVariantAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     readonly_fields = ["preview"]
     fields = ["name", "site", "slot", "html", "image_url", "image", "preview"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="preview")
     def preview(self, variant: ContentVariant) -> str:

@@ -119,3 +119,20 @@ def test_only_the_privacy_role_previews_a_real_visitor(site, client):
     officer.groups.add(Group.objects.get(name="Privacy officer"))
     client.force_login(officer)
     assert "Slot home_hero: shows “Loyal”" in preview(client, site, visitor_id=visitor).content.decode()
+
+
+def test_a_seeded_rule_opens_as_rows_and_saves_back_unchanged(site, editor):
+    profile_make(site, segments=("loyal",))
+    conditions = {"any": [{"field": "engaged_on_page", "op": "between", "value": [60, 180]},
+                          {"not": {"field": "segments", "op": "includes_any", "value": ["loyal"]}},
+                          {"field": "category_share", "op": "gte", "value": 0.5, "key": "shoes"},
+                          {"field": "cart_abandoned", "op": "eq", "value": True}]}
+    rule = rule_make(site, conditions, name="Seeded")
+    rows = [{"id": row.pk, "rule": rule.pk, "field": row.field, "op": row.op, "value": row.value, "key": row.key,
+             **({"negate": "on"} if row.negate else {})} for row in rule.rows.all()]
+    data = rule_form(site, rule.variant, rows, name="Seeded", combine=rule.combine)
+    data["rows-INITIAL_FORMS"] = str(len(rows))
+    response = editor.post(f"/admin/rules/rule/{rule.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    rule.refresh_from_db()
+    assert rule.conditions == conditions
