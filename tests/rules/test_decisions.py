@@ -154,3 +154,23 @@ def test_a_decision_in_the_page_carries_only_the_in_page_rows(site):
     decision = decisions_for(DecisionRequest(site.pk, ("offer_banner",), PageContext(), "v", profile))["offer_banner"]
     assert decision.client_condition == {"f": "clicks_on_page", "o": "gt", "v": 5}
     assert "loyal" not in str(decision.client_condition) and "revenue" not in str(decision.client_condition)
+
+
+def test_a_failing_catalogue_leaves_the_slot_to_the_next_rule_or_its_default(site):
+    from rules import recommendations
+
+    def broken(wanted):
+        raise RuntimeError("catalogue down")
+
+    saved = dict(recommendations._sources)
+    recommendations._sources.clear()
+    recommendations.item_source_register("broken", broken)
+    try:
+        rule_make(site, {"all": [row("page_type", "eq", "home")]}, action=Rule.Action.RECOMMENDATIONS, priority=5)
+        profile = profile_make(site)
+        assert shown(site, profile, PageContext(page_type="home")) == {}
+        rule_make(site, {"all": [row("page_type", "eq", "home")]}, html="<p>fallback</p>")
+        assert shown(site, profile, PageContext(page_type="home")) == {"home_hero": "<p>fallback</p>"}
+    finally:
+        recommendations._sources.clear()
+        recommendations._sources.update(saved)

@@ -1,5 +1,7 @@
 """The demo's pages show each visitor the content their behaviour earns, and never another visitor's."""
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -101,3 +103,26 @@ def test_behind_the_page_cache_two_visitors_never_get_each_others_content(settin
 def test_pages_with_slots_tell_shared_caches_to_keep_out_and_other_pages_do_not(loyal):
     assert "private" in loyal.get("/").get("Cache-Control", "")  # a CDN ignoring Vary: Cookie stores it not
     assert "private" not in loyal.get("/privacy/").get("Cache-Control", "")
+
+
+def held_products(client, product) -> str:
+    page = client.get(product.get_absolute_url()).content.decode()
+    return page.split('data-attune-slot="product_sidebar"')[1].split("<template")[1].split("</template>")[0]
+
+
+def test_related_products_leave_out_what_the_visitor_bought(demo):
+    from django.utils import timezone
+
+    from personalization.models import Event
+
+    product = Product.objects.select_related("category").first()
+    profile = profile_make(demo)
+    client = visitor(profile, "personalization")
+    before = held_products(client, product)
+    shown = [p for p in Product.objects.filter(category=product.category) if p.get_absolute_url() in before]
+    now = timezone.now()
+    Event.objects.create(site=demo, event_id=uuid.uuid4(), visitor_id=profile.origin_visitor_id, type="track",
+                         name="purchase", ts=now, received_at=now, props={"products": [shown[0].slug]})
+    after = held_products(client, product)
+    assert shown[0].get_absolute_url() not in after
+    assert all(p.get_absolute_url() in after for p in shown[1:])
