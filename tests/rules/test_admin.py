@@ -79,6 +79,7 @@ def test_an_analyst_reads_rules_but_cannot_change_them(site, client):
     rule = rule_make(site, {"all": [{"field": "purchases", "op": "gte", "value": 2}]})
     client.force_login(member("Analyst"))
     assert client.get(f"/admin/rules/rule/{rule.pk}/change/").status_code == 200
+    assert "Preview rules" in client.get("/admin/rules/rule/").content.decode()
     assert client.get(ADD).status_code == 403
     assert client.post(f"/admin/rules/rule/{rule.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Rule.objects.filter(pk=rule.pk).exists()

@@ -126,3 +126,14 @@ def test_related_products_leave_out_what_the_visitor_bought(demo):
     after = held_products(client, product)
     assert shown[0].get_absolute_url() not in after
     assert all(p.get_absolute_url() in after for p in shown[1:])
+
+
+def test_the_demo_rules_are_seeded_once_and_all_usable(demo):
+    from rules.compiled import site_rules
+    from rules.models import Rule
+
+    demo_rules_ensure(demo)
+    compiled = site_rules(demo.pk)
+    assert Rule.objects.filter(site=demo).count() == 5 and not compiled.skipped
+    assert sorted(compiled.by_slot) == ["article_recommendations", "home_hero", "offer_banner", "popup",
+                                        "product_sidebar"]
