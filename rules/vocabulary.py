@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from personalization.decisions import PageContext
 from segments.conditions import Field, FieldType, Known, Vocabulary
-from segments.features import FeatureContext, ms
+from segments.features import FeatureContext
 from segments.vocabulary import profile_values, profile_vocabulary
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -71,7 +71,7 @@ def rule_vocabulary(segments: tuple[tuple[str, str], ...] = ()) -> Vocabulary:
 
 def profile_rule_values(profile, *, segment_slugs: Sequence[str], now) -> dict[str, object]:
     """What rules see of a profile: its profile fields, the cart's history and the segments it is in."""
-    values = profile_values(profile, FeatureContext(now_ms=ms(now)))
+    values = profile_values(profile, FeatureContext(now_ms=int(now.timestamp() * 1000)))
     abandoned = profile.abandoned_sessions
     values["abandoned_sessions"] = abandoned
     values["cart_abandoned"] = bool(abandoned and profile.cart_items > 0)
