@@ -2,7 +2,6 @@
 and the preview page (which rules match a visitor or typed values, what each slot shows, and why)."""
 
 from django.contrib import admin
-from django.db import models
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -10,7 +9,7 @@ from segments.conditions import ConditionInvalid, describe, parse
 
 from .admin_preview import preview_view
 from .compiled import site_vocabulary
-from .forms import ConditionRowForm, ConditionRowFormSet
+from .forms import ConditionRowForm, ConditionRowFormSet, ContentVariantForm
 from .models import ConditionRow, ContentVariant, Offer, Rule
 from .rendering import offer_html, variant_html
 
@@ -63,9 +62,9 @@ class ContentVariantAdmin(admin.ModelAdmin):
     list_display = ["name", "slot", "updated_at"]
     list_filter = ["site", "slot"]
     search_fields = ["name"]
+    form = ContentVariantForm
     readonly_fields = ["preview"]
-    fields = ["name", "site", "slot", "html", "image_url", "image", "preview"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ["name", "site", "slot", "html", "image_url", "image_upload", "image_clear", "preview"]
 
     @admin.display(description="preview")
     def preview(self, variant: ContentVariant) -> str:

@@ -7,7 +7,8 @@ from django.forms.models import BaseInlineFormSet
 from segments.conditions import OPERATORS, ConditionInvalid, parse_rows, to_json
 
 from .compiled import site_vocabulary
-from .models import ConditionRow
+from .images import MAX_IMAGE_BYTES, ImageRefused, image_data_url
+from .models import ConditionRow, ContentVariant
 from .vocabulary import rule_vocabulary
 
 ROW_CELLS = ("field", "op", "value", "key", "negate")
@@ -77,3 +78,32 @@ class PreviewForm(forms.Form):
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(site.pk, site.name) for site in sites]
+
+
+class ContentVariantForm(forms.ModelForm):
+    """A variant, with an optional image upload kept as a data: URL (rules/images.py)."""
+
+    image_url = forms.URLField(required=False, assume_scheme="https", max_length=200,
+                               help_text="An image shown above the content (https://...).")
+    image_upload = forms.FileField(required=False, help_text="Or upload a small image (PNG, JPEG, GIF, WebP).")
+    image_clear = forms.BooleanField(required=False, label="Remove the uploaded image")
+
+    class Meta:
+        model = ContentVariant
+        fields = ("name", "site", "slot", "html", "image_url")
+
+    def clean_image_upload(self):
+        upload = self.cleaned_data.get("image_upload")
+        if not upload:
+            return ""
+        try:
+            return image_data_url(upload.read(MAX_IMAGE_BYTES + 1))
+        except ImageRefused as refused:
+            raise ValidationError(str(refused)) from None
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("image_clear"):
+            self.instance.image_data = ""
+        if self.cleaned_data.get("image_upload"):
+            self.instance.image_data = self.cleaned_data["image_upload"]
+        return super().save(commit)

@@ -1,6 +1,6 @@
 """Rules that fill a page's slots, the content variants and offers they show, and offers' redemptions."""
 
-from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -9,7 +9,6 @@ from personalization.models import Site
 from .sanitize import html_clean
 
 SLOT_NAME = RegexValidator(r"^[a-z][a-z0-9_]{0,63}$", "A slot name is lowercase letters, digits and _ (home_hero).")
-IMAGE_TYPES = FileExtensionValidator(["png", "jpg", "jpeg", "gif", "webp"])
 
 
 class ContentVariant(models.Model):
@@ -21,8 +20,7 @@ class ContentVariant(models.Model):
                             help_text="The slot it is written for (optional; a note for editors).")
     html = models.TextField(help_text="HTML; scripts, event handlers and styles are removed.")
     image_url = models.URLField(blank=True, help_text="An image shown above the content (https://...).")
-    image = models.FileField(upload_to="rules/images/", blank=True, validators=[IMAGE_TYPES],
-                             help_text="Or upload an image (png, jpg, gif, webp).")
+    image_data = models.TextField(blank=True, editable=False, help_text="An uploaded image, as a data: URL.")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

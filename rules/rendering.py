@@ -5,6 +5,7 @@ Everything editors wrote passes html_clean (markup) or escaping (offer text, nam
 
 from django.utils.html import format_html, format_html_join
 
+from .images import image_source
 from .recommendations import Item
 from .sanitize import html_clean
 
@@ -13,9 +14,9 @@ def variant_html(variant) -> str:
     """A content variant's markup, cleaned again (whatever the database holds), its image first."""
     if variant is None:
         return ""
-    image = variant.image.url if variant.image else variant.image_url
+    image = image_source(variant.image_data or variant.image_url)
     picture = format_html('<img src="{}" alt="" class="attune-image">', image) if image else ""
-    return html_clean(f"{picture}{variant.html}")
+    return picture + html_clean(variant.html)
 
 
 def offer_html(offer) -> str:

@@ -137,3 +137,23 @@ def test_a_seeded_rule_opens_as_rows_and_saves_back_unchanged(site, editor):
     assert response.status_code == 302, response.content.decode()[-3000:]
     rule.refresh_from_db()
     assert rule.conditions == conditions
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_an_editor_uploads_an_image_for_a_variant_and_sees_it_in_the_preview(site, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rules.models import ContentVariant
+
+    form = {"name": "Hero", "site": site.pk, "slot": "home_hero", "html": "<p>Hi</p>", "image_url": ""}
+    refused = editor.post("/admin/rules/contentvariant/add/",
+                          {**form, "image_upload": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>")})
+    assert "Upload a PNG, JPEG, GIF or WebP image." in refused.content.decode()
+    response = editor.post("/admin/rules/contentvariant/add/", {**form, "image_upload": SimpleUploadedFile("x.png", PNG)})
+    assert response.status_code == 302
+    variant = ContentVariant.objects.get()
+    assert variant.image_data.startswith("data:image/png;base64,")
+    page = editor.get(f"/admin/rules/contentvariant/{variant.pk}/change/").content.decode()
+    assert '<img src="data:image/png;base64,' in page and "<p>Hi</p>" in page
