@@ -9,13 +9,26 @@ from segments.conditions import OPERATORS, ConditionInvalid, parse_rows, to_json
 from .compiled import site_vocabulary
 from .images import MAX_IMAGE_BYTES, ImageRefused, image_data_url
 from .models import ConditionRow, ContentVariant
-from .vocabulary import rule_vocabulary
+from .vocabulary import CART_FIELDS, PAGE_FIELDS, SEGMENTS_FIELD, SIGNAL_FIELDS, rule_vocabulary
 
 ROW_CELLS = ("field", "op", "value", "key", "negate")
 
 
-def field_choices() -> list[tuple[str, str]]:
-    return [("", "---------"), *((f.name, f"{f.label} ({f.name})") for f in rule_vocabulary())]
+def field_choices() -> list[tuple[str, object]]:
+    """The picker's fields grouped as editors think of them: the profile, the page, in the page, cart, segments."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for field in rule_vocabulary():
+        groups.setdefault(field_group(field.name), []).append((field.name, f"{field.label} ({field.name})"))
+    return [("", "---------"), *groups.items()]
+
+
+def field_group(name: str) -> str:
+    for title, fields in (("The page", PAGE_FIELDS), ("In the page, now", SIGNAL_FIELDS), ("Cart", CART_FIELDS)):
+        if any(field.name == name for field in fields):
+            return title
+    if name.startswith("cart_"):  # the cart's figures are declared with the profile's
+        return "Cart"
+    return "Segments" if name == SEGMENTS_FIELD else "The visitor's profile"
 
 
 def operator_choices() -> list[tuple[str, str]]:

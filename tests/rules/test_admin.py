@@ -50,6 +50,7 @@ def test_an_editor_builds_a_rule_from_rows_and_sees_it_in_words(site, editor):
                                        {"not": {"field": "page_type", "op": "eq", "value": "home"}}]}
     page = editor.get(f"/admin/rules/rule/{rule.pk}/change/").content.decode()
     assert "(revenue at least 100) and (spent more than 3 minutes on this page) and not (page type is home)" in page
+    assert '<optgroup label="In the page, now">' in page
 
 
 @pytest.mark.parametrize(("rows", "message"), [
