@@ -8,8 +8,12 @@ class DemoConfig(AppConfig):
 
     def ready(self) -> None:
         from consent.registry import PersonalDataHandler, personal_data_register
+        from rules.recommendations import item_source_register
 
         from .models import SimulatedVisitor
+        from .recommendations import demo_items
+
+        item_source_register("demo", demo_items)
 
         def labels(subject):
             return SimulatedVisitor.objects.filter(site_key=subject.site_key, visitor_id__in=subject.visitor_ids)

@@ -106,7 +106,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         )
         cart.cart_clear(request)
         server_track(request, "purchase", {"order": order.number, "revenue": float(total),
-                                           "items": sum(i["quantity"] for i in items)})
+                                           "items": sum(i["quantity"] for i in items),
+                                           "products": [i["product"].slug for i in items]})
         return redirect("demo:order", number=order.number)
     return render(request, "demo/checkout.html", {
         "page_type": "checkout", "items": items, "total": cart.cart_total(items), "form": form,

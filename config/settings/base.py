@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.content_security.CSPMiddleware",  # django-csp's, the policy built once
     "config.not_found.PlainNotFoundMiddleware",
+    "personalization.middleware.PersonalizedPagesPrivateMiddleware",  # after any UpdateCacheMiddleware
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,6 +1,8 @@
 """{% attune_tracker %}: the tracker's script tag (and the inline queue stub) for a site; {% personalize %}: a slot
 filled by the registered decision providers (personalization/decisions.py)."""
 
+import json
+
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
@@ -10,6 +12,7 @@ from django.utils.safestring import mark_safe
 from consent.selectors import policy_material_version, request_consent
 
 from ..decisions import DecisionRequest, PageContext, decisions_for
+from ..middleware import personalized_page_mark
 from ..selectors import profile_for_request, site_default
 
 register = template.Library()
@@ -51,6 +54,7 @@ class PersonalizeNode(template.Node):
         site = site_default()
         if request is None or site is None:
             return default
+        personalized_page_mark(request)
         slot = self.slot.resolve(context)
         options = {name: value.resolve(context) for name, value in self.options.items()}
         decision = decisions_for(DecisionRequest(
@@ -59,6 +63,11 @@ class PersonalizeNode(template.Node):
         )).get(slot)
         if decision is None:
             return default
+        if decision.client_condition is not None:  # decided in the page: the default shows until the trigger fires
+            return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}<template data-attune-when="{}">{}'
+                               "</template></div>", slot, decision.reference, default,
+                               json.dumps(decision.client_condition, separators=(",", ":")),
+                               mark_safe(decision.html))  # noqa: S308 - providers return sanitised HTML
         return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}</div>', slot, decision.reference,
                            mark_safe(decision.html))  # noqa: S308 - providers return sanitised HTML (decisions.py)
 

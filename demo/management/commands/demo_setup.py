@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.rules_seed import demo_rules_ensure
 from demo.services import demo_content_load, demo_segments_ensure, demo_site_ensure
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         if write_key:
             self.stdout.write(f"  server write key (shown once): {write_key}")
         demo_segments_ensure(site)
+        demo_rules_ensure(site)
         if "simulate_traffic" in self._commands():
             call_command("simulate_traffic", visitors=visitors, days=days, seed=seed, site=site.name)
         call_command("run_scheduled_jobs")

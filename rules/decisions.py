@@ -1,0 +1,98 @@
+"""The rules' decision provider: for each requested slot, the first of the site's rules (highest priority first) that
+the visitor's profile and the page satisfy, within its dates and frequency cap.
+
+Consent: without a profile (no personalization consent) no rule applies and every slot keeps its default, so the
+page alone never personalizes and nothing is counted for a visitor who refused. A rule with in-page rows whose
+server part holds is decided with those rows left as the decision's client_condition (the residual's JSON, nothing
+of the profile); it takes the slot, so rules below it wait for the browser's verdict.
+"""
+
+import json
+
+from personalization.decisions import Decision, DecisionRequest
+from segments.conditions import partially_evaluate, residual_json
+from segments.models import Membership
+
+from .caps import cap_count, cap_reached
+from .compiled import CompiledRule, site_rules
+from .evaluation import values_read
+from .models import OfferRedemption
+from .recommendations import ItemsWanted, items_related
+from .rendering import items_html
+from .vocabulary import page_values, profile_rule_values, rule_vocabulary
+
+SOURCE = "rules"
+_VALUES = "_attune_rule_values"  # kept on the profile instance, which lives for one request
+
+
+def profile_values_cached(profile, *, now) -> dict[str, object]:
+    """The profile's rule values as their fields' types, read once per profile instance (one request)."""
+    cached = profile.__dict__.get(_VALUES)
+    if cached is None:
+        slugs = Membership.objects.filter(profile_id=profile.pk, segment__retired=False).values_list(
+            "segment__slug", flat=True)
+        values = profile_rule_values(profile, segment_slugs=list(slugs), now=now)
+        cached = profile.__dict__[_VALUES] = values_read(values, rule_vocabulary())
+    return cached
+
+
+def rules_decide(request: DecisionRequest) -> dict[str, Decision]:
+    """{slot: Decision} for the requested slots some rule fills; see the module's doc for consent."""
+    if request.profile is None:
+        return {}
+    compiled = site_rules(request.site_id)
+    slots = [slot for slot in request.slots if slot in compiled.by_slot]
+    if not slots:
+        return {}
+    now = request.page.now
+    values = {**profile_values_cached(request.profile, now=now), **values_read(page_values(request.page),
+                                                                                rule_vocabulary())}
+    decided = {}
+    for slot in slots:
+        decision = slot_decide(compiled.by_slot[slot], values, request)
+        if decision is not None:
+            decided[slot] = decision
+    return decided
+
+
+def slot_decide(rules: tuple[CompiledRule, ...], values: dict, request: DecisionRequest) -> Decision | None:
+    now = request.page.now
+    for rule in rules:
+        if (rule.starts_at and rule.starts_at > now) or (rule.ends_at and rule.ends_at <= now):
+            continue
+        verdict = rule.decide(values, now)
+        if verdict is False or not rule_may_show(rule, request):
+            continue
+        html = rule_html(rule, request)
+        if not html:
+            continue
+        if verdict is True:
+            cap_count(rule_id=rule.id, cap=rule.cap, period=rule.cap_period, visitor_id=request.visitor_id, now=now)
+            return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
+                            reason=f"{rule.name}: {rule.description}")
+        residual = partially_evaluate(rule.condition, values, now=now)
+        return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
+                        reason=f"{rule.name}: {rule.description}", client_condition=json.loads(residual_json(residual)))
+    return None
+
+
+def rule_may_show(rule: CompiledRule, request: DecisionRequest) -> bool:
+    """Not capped for this visitor, and its offer (if any) still open to them."""
+    if cap_reached(rule_id=rule.id, cap=rule.cap, period=rule.cap_period, visitor_id=request.visitor_id,
+                   now=request.page.now):
+        return False
+    if rule.offer_id is None:
+        return True
+    if not rule.offer_available:
+        return False
+    return not (rule.offer_single_use and OfferRedemption.objects.filter(
+        offer_id=rule.offer_id, visitor_id=request.visitor_id).exists())
+
+
+def rule_html(rule: CompiledRule, request: DecisionRequest) -> str:
+    """The rule's markup; a recommendation with no related items shows nothing (the slot keeps its default)."""
+    if rule.action != "recommendations":
+        return rule.html
+    items = items_related(ItemsWanted(site_id=request.site_id, page=request.page, visitor_id=request.visitor_id,
+                                      limit=rule.limit))
+    return items_html(items, heading=rule.html) if items else ""

@@ -1,0 +1,130 @@
+"""Rules that fill a page's slots, the content variants and offers they show, and offers' redemptions."""
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from personalization.models import Site
+
+from .sanitize import html_clean
+
+SLOT_NAME = RegexValidator(r"^[a-z][a-z0-9_]{0,63}$", "A slot name is lowercase letters, digits and _ (home_hero).")
+
+
+class ContentVariant(models.Model):
+    """Markup a rule shows in a slot; its HTML is cleaned (an allow-list) when saved and again when shown."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    slot = models.CharField(max_length=64, blank=True, validators=[SLOT_NAME],
+                            help_text="The slot it is written for (optional; a note for editors).")
+    html = models.TextField(help_text="HTML; scripts, event handlers and styles are removed.")
+    image_url = models.URLField(blank=True, help_text="An image shown above the content (https://...).")
+    image_data = models.TextField(blank=True, editable=False, help_text="An uploaded image, as a data: URL.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.html = html_clean(self.html)  # the stored copy is clean too: exports and other readers get it safe
+        super().save(*args, **kwargs)
+
+
+class Offer(models.Model):
+    """A discount code with its own limits: expiry, a total number of redemptions, once per visitor."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    text = models.CharField(max_length=300, help_text="Shown with the code, as plain text: '10% off your next order'.")
+    code = models.CharField(max_length=40, validators=[RegexValidator(r"^[A-Za-z0-9_-]+$",
+                            "A code is letters, digits, - and _.")])
+    single_use_per_visitor = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    total_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    redeemed = models.PositiveIntegerField(default=0, editable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def available(self, *, now) -> bool:
+        """Whether anyone may still be shown the offer (not expired, not used up)."""
+        if self.expires_at is not None and self.expires_at <= now:
+            return False
+        return self.total_limit is None or self.redeemed < self.total_limit
+
+
+class OfferRedemption(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="redemptions")
+    visitor_id = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offer", "visitor_id"], name="offer_redemption_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} used by {self.visitor_id}"
+
+
+class Rule(models.Model):
+    """When to show what in a slot: conditions (segments' condition language), an action, a window and a cap."""
+
+    class Action(models.TextChoices):
+        VARIANT = "variant", "Show a content variant"
+        POPUP = "popup", "Open a popup"
+        RECOMMENDATIONS = "recommendations", "Show recommendations"
+        OFFER = "offer", "Show an offer"
+
+    class CapPeriod(models.TextChoices):
+        SESSION = "session", "per session"
+        WEEK = "week", "per week"
+
+    class Combine(models.TextChoices):
+        ALL = "all", "all rows hold"
+        ANY = "any", "any row holds"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    slot = models.CharField(max_length=64, validators=[SLOT_NAME], help_text="Where it shows: home_hero, popup...")
+    combine = models.CharField(max_length=3, choices=Combine.choices, default=Combine.ALL)
+    conditions = models.JSONField(default=dict, editable=False, help_text="Built from the condition rows.")
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.VARIANT)
+    variant = models.ForeignKey(ContentVariant, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="rules", help_text="The content shown (a popup's body, a heading).")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="rules")
+    recommendations = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)],
+                                                       help_text="How many related items to show.")
+    priority = models.IntegerField(default=0, help_text="Higher goes first when several rules match a slot.")
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    cap_count = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                 help_text="Show at most this many times (empty: no cap)...")
+    cap_period = models.CharField(max_length=10, choices=CapPeriod.choices, default=CapPeriod.SESSION,
+                                  help_text="...per session or per week, per visitor.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slot", "-priority", "pk"]
+        indexes = [models.Index(fields=["site", "enabled"], name="rule_site_enabled")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConditionRow(models.Model):
+    """One row of a rule's conditions as the editor wrote it; the rule's `conditions` JSON is built from these."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveSmallIntegerField(default=0)
+    negate = models.BooleanField(default=False, help_text="Not: the row must not hold.")
+    field = models.CharField(max_length=64)
+    op = models.CharField("operator", max_length=20)
+    key = models.CharField(max_length=100, blank=True, help_text="For a per-key number: the key (a category).")
+    value = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.op} {self.value}"
