@@ -82,6 +82,9 @@ DEFAULTS = {
     # Embedded mode: how often the people whose figures changed are placed in segments again (a background
     # thread per process; 0 does it in the storing thread). With Redis a Celery task per stored chunk does it.
     "SEGMENTS_REFRESH_SECONDS": 1,
+    # Fit clustering runs on a Dask cluster: its scheduler's address ("tcp://host:8786"), "local" for a local
+    # cluster of two worker processes, or "" to fit in the worker's own process (the default).
+    "SEGMENTS_DASK_SCHEDULER": env_str("ATTUNE_SEGMENTS_DASK_SCHEDULER", ""),
     # Segment webhooks: attempts per delivery before it is marked failed.
     "WEBHOOK_MAX_ATTEMPTS": 8,
     # Seconds before a failed delivery is tried again, doubled after each further failure.
