@@ -17,6 +17,7 @@ from ..collect.schema import CONTROL_CHARACTERS
 from ..models import DropReason, Event, FailedEvent
 from ..selectors import site_for_id
 from ..signals import events_stored
+from ..stamps import event_stamps
 from .activity import ms_to_datetime
 from .apply import Identify, activities_apply, activities_group, activity_of, site_goals
 from .sql import writer_turn
@@ -39,6 +40,16 @@ def erased_visitors(batches: list[CollectedBatch]) -> set[tuple[str, str]]:
             by_site[batch.site_key].append(batch.visitor_id)
     return {(site_key, vid) for site_key, vids in by_site.items()
             for vid in erased_digests(site_key=site_key, visitor_ids=vids)}
+
+
+def stamps_of(batches: list[CollectedBatch]) -> dict[tuple[int, str], dict]:
+    """{(site id, visitor id): dimensions to stamp on that visitor's events} (stamps.py), one call per site."""
+    by_site: dict[int, set[str]] = defaultdict(set)
+    for batch in batches:
+        if batch.site_id is not None and batch.events:
+            by_site[batch.site_id].add(batch.visitor_id)
+    return {(site_id, visitor_id): dimensions for site_id, visitors in by_site.items()
+            for visitor_id, dimensions in event_stamps(site_id=site_id, visitor_ids=sorted(visitors)).items()}
 
 
 def printable(text: str) -> str:
@@ -67,6 +78,7 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     counts = [[0, 0] for _ in batches]
     user_visitors_place(batches)
     erased = erased_visitors(batches)
+    stamps = stamps_of(batches)
     drops: Counter = Counter()
     failures = []
     for position, batch in enumerate(batches):
@@ -86,7 +98,10 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
         )
         if batch.site_id is None:
             continue
+        stamped = stamps.get((batch.site_id, batch.visitor_id))
         for event in batch.events:
+            if stamped:
+                event.dimensions = {**stamped, **event.dimensions}
             key = (batch.site_id, event.event_id)
             if key in seen:
                 drops[(batch.site_id, batch.site_key, DropReason.DUPLICATE.value, day)] += 1
