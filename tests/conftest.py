@@ -124,3 +124,10 @@ def make_event(type_: str = "page_view", *, ts: int | None = None, **fields) -> 
     event.update(fields)
     return event
 
+
+
+def make_signed_event(type_: str = "identify", *, site_key: str, user_id: str, **fields) -> dict:
+    """An event naming a user with the site backend's proof of it, as a logged-in user's page sends it."""
+    from personalization.services.users import user_signature
+
+    return make_event(type_, user_id=user_id, user_sig=user_signature(site_key=site_key, user_id=user_id), **fields)

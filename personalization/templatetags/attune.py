@@ -11,6 +11,7 @@ from consent.selectors import policy_material_version, request_consent
 
 from ..decisions import DecisionRequest, PageContext, decisions_for
 from ..selectors import profile_for_request, site_default
+from ..services.users import user_signature
 
 register = template.Library()
 
@@ -35,10 +36,22 @@ def attune_tracker(context, site_key: str = "", disable: str = ""):
     nonce = getattr(request, "csp_nonce", "") if request is not None else ""
     return format_html(
         '<script nonce="{}">{}</script>\n<script defer src="{}" data-site="{}" data-endpoint="{}" data-policy="{}"'
-        ' data-consent-script="{}"{}></script>',
+        ' data-consent-script="{}"{}{}></script>',
         nonce, STUB, static("attune.js"), site_key, settings.ATTUNE["TRACKER_ENDPOINT"], policy_material_version(),
         static("attune-consent.js"), format_html(' data-disable="{}"', disable) if disable else "",
+        user_attributes(request, site_key),
     )
+
+
+def user_attributes(request, site_key: str) -> str:
+    """`data-user` and `data-user-sig` for a logged-in user: the user id and the backend's proof of it, which the
+    tracker sends with its identify ("" for an anonymous visitor)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    user_id = str(user.pk)
+    return format_html(' data-user="{}" data-user-sig="{}"', user_id,
+                       user_signature(site_key=site_key, user_id=user_id))
 
 
 class PersonalizeNode(template.Node):

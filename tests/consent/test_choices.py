@@ -8,7 +8,7 @@ from consent.selectors import policy_cache_clear
 from consent.state import consent_state_from_token
 from personalization.models import Event
 
-from ..conftest import ORIGIN, consent_token, make_event, now_ms
+from ..conftest import ORIGIN, consent_token, make_event, make_signed_event, now_ms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 
@@ -203,7 +203,7 @@ def test_the_record_of_an_identified_visitor_names_the_user_by_the_stored_key(cl
     vid = choose(client, site, ["analytics"]).json()["vid"]
     client.post("/collect", orjson.dumps({"site": site.public_key, "vid": vid, "sent": now_ms(),
                                           "consent": consent_token(vid, "analytics"),
-                                          "events": [make_event("identify", user_id="customer-9")]}),
+                                          "events": [make_signed_event(site_key=site.public_key, user_id="customer-9")]}),
                 content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
     choose(client, site, ["analytics", "marketing"])
     record = ConsentRecord.objects.latest("id")

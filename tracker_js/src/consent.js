@@ -27,7 +27,7 @@ export const consent = () => state || readConsent()
 
 export const allows = (category) => consent().granted.includes(category)
 
-export const gpc = () => W.navigator.globalPrivacyControl === true
+export const gpc = () => navigator.globalPrivacyControl === true
 
 export const onConsentChange = (fn) => listeners.push(fn)
 
