@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from .models import ConsentPolicy, ConsentRecord
+from .registry import default_site_key
 from .remembered import Remembered
 from .state import ConsentState, consent_cookie_token, consent_state_from_token, no_consent
 
@@ -30,9 +31,11 @@ def policy_material_version() -> int:
                              .values_list("version", flat=True).first() or 0)
 
 
-def request_consent(request) -> ConsentState:
-    """The consent a request's cookie proves under the current policy (no consent without one)."""
-    return consent_state_from_token(consent_cookie_token(request), current_material_version=policy_material_version())
+def request_consent(request, *, site_key: str | None = None) -> ConsentState:
+    """The consent a request's cookie proves on the site (the default site's key unless given) under the current
+    policy (no consent without one)."""
+    return consent_state_from_token(consent_cookie_token(request), site_key=default_site_key() if site_key is None
+                                    else site_key, current_material_version=policy_material_version())
 
 
 def policy_cache_clear() -> None:

@@ -106,8 +106,15 @@ def site(db):
     return site_create(name=f"Shop {uuid.uuid4().hex[:6]}", origins=[ORIGIN]).site
 
 
-def consent_token(visitor_id: str, *categories: str, policy_version: int = 0, given_at: int | None = None) -> str:
+def consent_token(visitor_id: str, *categories: str, policy_version: int = 0, given_at: int | None = None,
+                  site_key: str | None = None) -> str:
+    """A consent token as the banner gives it, on `site_key` (by default the only site there is)."""
+    if site_key is None:
+        from personalization.models import Site
+
+        site_key = Site.objects.get().public_key
     return consent_token_sign(
+        site_key=site_key,
         visitor_id=visitor_id,
         granted=frozenset(categories),
         policy_version=policy_version,

@@ -80,6 +80,6 @@ def consent_record_create(
         denied=sorted(category_keys() - granted), policy_version=policy_version, source=source,
         language=language[:16], client_address=client_address, created_at=at,
     )
-    token = consent_token_sign(visitor_id=visitor_id, granted=frozenset(granted), policy_version=policy_version,
-                               given_at=int(at.timestamp()))
+    token = consent_token_sign(site_key=site_key, visitor_id=visitor_id, granted=frozenset(granted),
+                               policy_version=policy_version, given_at=int(at.timestamp()))
     return record, token

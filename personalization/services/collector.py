@@ -85,7 +85,7 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
     is_bot = is_bot_agent(client.user_agent) or data.get("wd") is True
     if is_bot and attune["BOT_POLICY"] == "drop":
         return PreparedBatch(refusal=batch_dropped(site, received_ms, {DropReason.BOT.value: len(events)}))
-    consent = consent_for_batch(data.get("consent"), data["vid"])
+    consent = consent_for_batch(data.get("consent"), data["vid"], site.public_key)
     batch = CollectedBatch(
         site_id=site.id, site_key=site.public_key, received_ms=received_ms, visitor_id=data["vid"],
         consent=",".join(sorted(consent.granted)), device_type=device_type(client.user_agent), country=client.country,
@@ -127,8 +127,8 @@ def batch_envelope_check(site: SiteInfo, data: dict, client: ClientInfo, receive
     return None
 
 
-def consent_for_batch(token: object, visitor_id: str) -> ConsentState:
-    state = consent_state_from_token(token if isinstance(token, str) else None,
+def consent_for_batch(token: object, visitor_id: str, site_key: str) -> ConsentState:
+    state = consent_state_from_token(token if isinstance(token, str) else None, site_key=site_key,
                                      current_material_version=policy_material_version())
     if state.visitor_id and state.visitor_id != visitor_id:
         return no_consent()  # a token proves consent for the visitor it was made for, no other

@@ -68,7 +68,7 @@ class PersonalizeNode(template.Node):
         options = {name: value.resolve(context) for name, value in self.options.items()}
         decision = decisions_for(DecisionRequest(
             site_id=site.id, slots=(slot,), page=PageContext(path=request.path, **options),
-            visitor_id=request_consent(request).visitor_id, profile=profile_for_request(request, site=site),
+            visitor_id=request_consent(request, site_key=site.public_key).visitor_id, profile=profile_for_request(request, site=site),
         )).get(slot)
         if decision is None:
             return default

@@ -5,8 +5,8 @@ import { JSDOM } from 'jsdom'
 
 const BUNDLE = readFileSync(new URL('../dist/attune.js', import.meta.url), 'utf8')
 
-export const consentCookie = (granted, vid = 'visitor-test-1', policy = 0) => {
-  const payload = Buffer.from(JSON.stringify({ v: vid, g: granted, p: policy, t: 1 })).toString('base64url')
+export const consentCookie = (granted, vid = 'visitor-test-1', policy = 0, site = 'pk_test') => {
+  const payload = Buffer.from(JSON.stringify({ s: site, v: vid, g: granted, p: policy, t: 1 })).toString('base64url')
   return `attune_consent=${encodeURIComponent(`${payload}:1abc:signature`)}`
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { page } from './harness.mjs'
+import { consentCookie, page } from './harness.mjs'
 
 test('nothing is sent and nothing is stored before consent', async () => {
   const p = page()
@@ -273,4 +273,14 @@ test('identify from page code carries the signature it is given', async () => {
   p.attune('identify', 42, 'sig-of-42')
   await p.advance(6000)
   assert.deepEqual(p.events().map((e) => [e.type, e.user_id, e.user_sig]), [['identify', '42', 'sig-of-42']])
+})
+
+test('a consent cookie naming no site (made before tokens named their site) counts as no choice', async () => {
+  const p = page()
+  p.window.document.cookie = consentCookie(['necessary', 'analytics'], 'visitor-old-1', 0, null)
+  p.window.document.dispatchEvent(new p.window.CustomEvent('attune:consent'))
+  p.attune('track', 'x')
+  await p.advance(6000)
+  assert.equal(p.sent.length, 0)
+  p.attune('consent', 'get', (state) => assert.equal(state.explicit, false))
 })
