@@ -76,3 +76,14 @@ def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str
         return no_consent()
     return ConsentState(granted=frozenset(record.granted), visitor_id=record.visitor_id,
                         policy_version=record.policy_version, given_at=given_at, explicit=True)
+
+
+def choices_latest_after(*, site_key: str, visitor_ids: Collection[str],
+                         after_record_id: int) -> dict[str, tuple[int, frozenset[str]]]:
+    """{visitor id: (record id, what it grants)} of the latest choice on the site of those of the visitors who chose
+    after the consent record `after_record_id` (a token older than the latest choice is worth no more than it)."""
+    if not visitor_ids:
+        return {}
+    records = (ConsentRecord.objects.filter(site_key=site_key, visitor_id__in=list(visitor_ids), pk__gt=after_record_id)
+               .order_by("pk").values_list("visitor_id", "pk", "granted"))
+    return {visitor_id: (pk, frozenset(granted)) for visitor_id, pk, granted in records}

@@ -37,6 +37,7 @@ class ConsentState:
     visitor_id: str = ""
     policy_version: int = 0
     given_at: int = 0  # unix seconds of the recorded choice; 0 when there is none
+    record_id: int = 0  # the consent record of that choice; a later record of the visitor's is a later choice
     explicit: bool = False  # True when the visitor made a recorded choice
 
     def allows(self, category: str) -> bool:
@@ -49,20 +50,21 @@ def no_consent() -> ConsentState:
 
 
 def consent_token_sign(*, site_key: str, visitor_id: str, granted: frozenset[str], policy_version: int,
-                       given_at: int) -> str:
-    """A signed token for the cookie, valid on the site `site_key` only; `given_at` is the unix time of the choice."""
-    payload = {"s": site_key, "v": visitor_id, "g": sorted(granted), "p": policy_version, "t": given_at}
+                       given_at: int, record_id: int = 0) -> str:
+    """A signed token for the cookie, valid on the site `site_key` only; `given_at` is the unix time of the choice,
+    `record_id` its consent record."""
+    payload = {"s": site_key, "v": visitor_id, "g": sorted(granted), "p": policy_version, "t": given_at, "r": record_id}
     return signing.dumps(payload, salt=TOKEN_SALT, compress=False)
 
 
 @lru_cache(maxsize=65536)
-def _token_payload(token: str) -> tuple[str, frozenset[str], int, int, str] | None:
+def _token_payload(token: str) -> tuple[str, frozenset[str], int, int, str, int] | None:
     # Verifying the signature is the costly part; tokens repeat for every batch a visitor
     # sends, so verified payloads are remembered (the expiry is checked on every read).
     try:
         payload = signing.loads(token, salt=TOKEN_SALT)
         return (str(payload["v"]), frozenset(str(key) for key in payload["g"]), int(payload["p"]), int(payload["t"]),
-                str(payload.get("s", "")))
+                str(payload.get("s", "")), int(payload.get("r", 0)))
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
@@ -96,7 +98,7 @@ def consent_state_from_token(token: str | None, *, site_key: str, current_materi
     parsed = _token_payload(token)
     if parsed is None or parsed[4] != site_key or not site_key:
         return no_consent()
-    visitor_id, granted, policy_version, given_at, _ = parsed
+    visitor_id, granted, policy_version, given_at, _, record_id = parsed
     max_age = settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400
     if (now or time.time()) - given_at > max_age or policy_version < current_material_version:
         return no_consent()
@@ -105,5 +107,6 @@ def consent_state_from_token(token: str | None, *, site_key: str, current_materi
         visitor_id=visitor_id,
         policy_version=policy_version,
         given_at=given_at,
+        record_id=record_id,
         explicit=True,
     )

@@ -81,5 +81,5 @@ def consent_record_create(
         language=language[:16], client_address=client_address, created_at=at,
     )
     token = consent_token_sign(site_key=site_key, visitor_id=visitor_id, granted=frozenset(granted),
-                               policy_version=policy_version, given_at=int(at.timestamp()))
+                               policy_version=policy_version, given_at=int(at.timestamp()), record_id=record.pk)
     return record, token

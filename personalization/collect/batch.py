@@ -54,6 +54,7 @@ class CollectedBatch:
     country: str = ""
     client_address: str = ""
     is_bot: bool = False
+    consent_record: int = 0  # the consent record of the token the collector checked (0: no token, or server events)
     events: list[CollectedEvent] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     drops: dict[str, int] = field(default_factory=dict)

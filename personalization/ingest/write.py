@@ -19,6 +19,7 @@ from ..selectors import site_for_id
 from ..signals import events_stored
 from .activity import ms_to_datetime
 from .apply import Identify, activities_apply, activities_group, activity_of, site_goals
+from .choices import batches_consent_current
 from .sql import writer_turn
 from .store import drops_add, event_row, events_insert, failures_insert
 from .visitors import user_visitors_place
@@ -66,6 +67,7 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
     counts = [[0, 0] for _ in batches]
     user_visitors_place(batches)
+    batches_consent_current(batches)
     erased = erased_visitors(batches)
     drops: Counter = Counter()
     failures = []

@@ -90,6 +90,7 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
         site_id=site.id, site_key=site.public_key, received_ms=received_ms, visitor_id=data["vid"],
         consent=",".join(sorted(consent.granted)), device_type=device_type(client.user_agent), country=client.country,
         client_address=address_minimise(client.address, storage=attune["CLIENT_ADDRESS_STORAGE"]), is_bot=is_bot,
+        consent_record=consent.record_id,
     )
     lost = data.get("lost")
     if type(lost) is int and 0 < lost <= 1_000_000:  # the tracker's outbox overflowed: counted, never silent
