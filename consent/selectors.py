@@ -13,6 +13,8 @@ from .state import ConsentState, consent_cookie_token, consent_state_from_token,
 
 POLICY_CACHE_SECONDS = 10
 _policy_cache = Remembered(seconds=POLICY_CACHE_SECONDS)
+WITHDRAWAL_CACHE_SECONDS = 1  # how soon another process's withdrawal counts against older tokens
+_withdrawal_cache = Remembered(seconds=WITHDRAWAL_CACHE_SECONDS)
 
 
 def policy_remembered(key: str, load):
@@ -76,6 +78,19 @@ def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str
         return no_consent()
     return ConsentState(granted=frozenset(record.granted), visitor_id=record.visitor_id,
                         policy_version=record.policy_version, given_at=given_at, explicit=True)
+
+
+def withdrawal_latest_id(*, site_key: str) -> int:
+    """The consent record id of the site's latest withdrawal (0 for none), kept in memory for a second: a token
+    issued after it cannot be worth more than a later choice, so its batches need no further look."""
+    return _withdrawal_cache.get(site_key, lambda: ConsentRecord.objects.filter(
+        site_key=site_key, source=ConsentRecord.Source.WITHDRAWAL).order_by("-pk").values_list("pk", flat=True)
+        .first() or 0)
+
+
+def withdrawal_cache_clear() -> None:
+    """Forget the remembered latest withdrawals (this process has just recorded one)."""
+    _withdrawal_cache.clear()
 
 
 def choices_latest_after(*, site_key: str, visitor_ids: Collection[str],

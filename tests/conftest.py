@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from consent.selectors import policy_cache_clear
+from consent.selectors import policy_cache_clear, withdrawal_cache_clear
 from consent.state import consent_token_sign
 from personalization.ingest.redis_client import redis_client
 from personalization.selectors import site_cache_clear
@@ -21,9 +21,11 @@ def fresh_caches():
     cache.clear()
     site_cache_clear()
     policy_cache_clear()
+    withdrawal_cache_clear()
     yield
     site_cache_clear()
     policy_cache_clear()
+    withdrawal_cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,14 +2,15 @@
 replaced keeps only what that later choice still grants.
 
 A withdrawal issues a new token, but the old one stays genuine until it expires; a client that goes on sending it
-must not go on storing what was withdrawn. Checked here, once per stored chunk of batches (one indexed query per
-site), rather than in the collector for every batch: the embedded collector writes in the request, so the check
-costs the same there, and the collector's own work is untouched."""
+must not go on storing what was withdrawn. Checked here, once per stored chunk of batches, rather than in the
+collector for every batch: the collector's own work is untouched. Only batches whose token predates the site's
+latest withdrawal (remembered for a second, forgotten at once by the process that records one) cost a query: one
+indexed query per chunk and site."""
 
 from collections import defaultdict
 
 from consent.categories import required_keys
-from consent.selectors import choices_latest_after
+from consent.selectors import choices_latest_after, withdrawal_latest_id
 
 from ..collect.batch import CollectedBatch
 from ..collect.schema import event_allowed
@@ -23,6 +24,11 @@ def batches_consent_current(batches: list[CollectedBatch]) -> None:
     for batch in batches:
         if batch.consent_record and batch.events:
             by_site[batch.site_key].append(batch)
+    for site_key in list(by_site):
+        # Only a withdrawal can leave a later choice granting less than a token: none since the oldest token here,
+        # nothing to look up (the site's latest withdrawal is remembered for a second).
+        if min(batch.consent_record for batch in by_site[site_key]) > withdrawal_latest_id(site_key=site_key):
+            del by_site[site_key]
     for site_key, site_batches in by_site.items():
         later = choices_latest_after(site_key=site_key, visitor_ids={batch.visitor_id for batch in site_batches},
                                      after_record_id=min(batch.consent_record for batch in site_batches))

@@ -18,7 +18,8 @@ def post(client, body, *, origin=ORIGIN, user_agent=CHROME, raw=False):
 
 
 def batch(site, events, *, visitor=VISITOR, consent=("analytics",), **extra):
-    return {"site": site.public_key, "vid": visitor, "sent": now_ms(), "consent": consent_token(visitor, *consent),
+    return {"site": site.public_key, "vid": visitor, "sent": now_ms(),
+            "consent": consent_token(visitor, *consent, site_key=site.public_key),
             "events": events, **extra}
 
 
