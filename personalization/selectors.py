@@ -123,9 +123,9 @@ def profile_for_request(request, *, site: SiteInfo | None = None) -> Profile | N
     if hasattr(request, _REQUEST_PROFILE):
         return getattr(request, _REQUEST_PROFILE)
     profile = None
-    state = request_consent(request)
     site = site or site_default()
-    if site is not None and state.visitor_id and state.allows(PERSONALIZATION):
+    state = request_consent(request, site_key=site.public_key) if site is not None else None
+    if state is not None and state.visitor_id and state.allows(PERSONALIZATION):
         profile = profile_for_visitor(site_id=site.id, visitor_id=state.visitor_id)
     setattr(request, _REQUEST_PROFILE, profile)
     return profile

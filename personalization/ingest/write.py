@@ -20,6 +20,7 @@ from ..signals import events_stored
 from ..stamps import event_stamps
 from .activity import ms_to_datetime
 from .apply import Identify, activities_apply, activities_group, activity_of, site_goals
+from .choices import batches_consent_current
 from .sql import writer_turn
 from .store import drops_add, event_row, events_insert, failures_insert
 from .visitors import user_visitors_place
@@ -77,6 +78,7 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
     counts = [[0, 0] for _ in batches]
     user_visitors_place(batches)
+    batches_consent_current(batches)
     erased = erased_visitors(batches)
     stamps = stamps_of(batches)
     drops: Counter = Counter()

@@ -32,10 +32,11 @@ def answer(status: int, body: dict, origin: str = "") -> HttpResponse:
     return response
 
 
-def proven_visitor_id(request: HttpRequest, data: dict) -> str:
-    """The visitor a genuine token in the body or in this server's cookie names; "" makes a new visitor."""
-    return (token_visitor_id(data.get("token"))
-            or token_visitor_id(consent_cookie_token(request)))
+def proven_visitor_id(request: HttpRequest, data: dict, site_key: str) -> str:
+    """The visitor a genuine token of the site in the body or in this server's cookie names; "" makes a new
+    visitor."""
+    return (token_visitor_id(data.get("token"), site_key=site_key)
+            or token_visitor_id(consent_cookie_token(request), site_key=site_key))
 
 
 @csrf_exempt
@@ -63,7 +64,7 @@ def consent_record(request: HttpRequest) -> HttpResponse:
                             "message": "Record choices from one of the site's allowed origins, with its public key."})
     try:
         choice = consent_choice_record(
-            site_key=site.public_key, visitor_id=proven_visitor_id(request, data), granted=data.get("granted"),
+            site_key=site.public_key, visitor_id=proven_visitor_id(request, data, site.public_key), granted=data.get("granted"),
             source=data.get("source") or "banner", language=str(data.get("lang") or "")[:16],
             client_address=client_address(request.META),
         )

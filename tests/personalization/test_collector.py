@@ -5,7 +5,7 @@ import pytest
 
 from personalization.models import DropCounter, Event, FailedEvent, Profile, Session
 
-from ..conftest import ORIGIN, consent_token, make_event, now_ms
+from ..conftest import ORIGIN, consent_token, make_event, make_signed_event, now_ms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -18,7 +18,8 @@ def post(client, body, *, origin=ORIGIN, user_agent=CHROME, raw=False):
 
 
 def batch(site, events, *, visitor=VISITOR, consent=("analytics",), **extra):
-    return {"site": site.public_key, "vid": visitor, "sent": now_ms(), "consent": consent_token(visitor, *consent),
+    return {"site": site.public_key, "vid": visitor, "sent": now_ms(),
+            "consent": consent_token(visitor, *consent, site_key=site.public_key),
             "events": events, **extra}
 
 
@@ -86,8 +87,8 @@ def test_a_purpose_never_stands_in_for_the_category_of_the_event_type(client, si
 
 
 def test_a_user_id_on_any_event_is_kept_only_as_the_keyed_hash_identify_uses(client, site):
-    post(client, batch(site, [make_event(user_id="alice@example.com")], visitor="visitor-0001"))
-    post(client, batch(site, [make_event("identify", user_id="alice@example.com")], visitor="visitor-0002"))
+    post(client, batch(site, [make_signed_event("page_view", site_key=site.public_key, user_id="alice@example.com")], visitor="visitor-0001"))
+    post(client, batch(site, [make_signed_event(site_key=site.public_key, user_id="alice@example.com")], visitor="visitor-0002"))
     profile = Profile.objects.get()  # the two visitors are one user
     assert profile.user_key and "alice" not in profile.user_key
     assert profile.visitors.count() == 2
@@ -208,7 +209,8 @@ def test_link_addresses_in_click_properties_are_minimised_like_page_urls(client,
 
 
 def test_identify_stores_a_keyed_hash_of_the_user_id_not_the_id(client, site):
-    post(client, batch(site, [make_event("identify", user_id="alice@example.com", props={"email": "alice@example.com"})]))
+    post(client, batch(site, [make_signed_event(site_key=site.public_key, user_id="alice@example.com",
+                                                    props={"email": "alice@example.com"})]))
     profile = Profile.objects.get()
     assert profile.user_key and "alice" not in profile.user_key
     assert Event.objects.get().props == {}

@@ -52,7 +52,7 @@ const body = (events, lost = outbox().lost) => {
   const state = consent()
   return JSON.stringify({
     site: config.site_, vid: state.vid, sid: page.sid_, sent: Date.now(), consent: state.token,
-    wd: W.navigator.webdriver, lost, events,
+    wd: navigator.webdriver, lost, events,
   })
 }
 
@@ -112,7 +112,7 @@ export const flushOnHide = () => {
   keep(queue) // in case nothing below gets through: the next page view sends it again, harmlessly
   while (queue.length) {
     const events = take()
-    if (W.navigator.sendBeacon && W.navigator.sendBeacon(config.endpoint_, body(events))) delivered(events)
+    if (navigator.sendBeacon && navigator.sendBeacon(config.endpoint_, body(events))) delivered(events)
     else {
       // refused (quota, blocker): split in two and send with fetch(keepalive)
       const half = (events.length + 1) >> 1
