@@ -15,7 +15,7 @@ from consent.selectors import policy_material_version
 from consent.state import ConsentState, consent_state_from_token, no_consent, visitor_id_valid
 
 from ..collect.batch import CollectedBatch
-from ..collect.body import BodyError, body_check
+from ..collect.body import BodyError, body_check, json_error
 from ..collect.edge import address_minimise, device_type, is_bot_agent
 from ..collect.fast import batch_decode, batch_forwardable, events_complete
 from ..collect.limits import collect_limits
@@ -59,7 +59,8 @@ def batch_read(body: bytes, received_ms: int) -> tuple[dict | None, list | None,
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return None, None, refusal(400, "malformed_json", f"The body is not valid JSON ({error}).")
+        problem = json_error(body, error)
+        return None, None, refusal(problem.status, problem.code, problem.message)
     if not isinstance(data, dict) or not isinstance(data.get("site"), str) or not isinstance(data.get("events"), list):
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
         return None, None, refusal(

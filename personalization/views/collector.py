@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from consent.addresses import client_address
 
 from ..models import DropReason
+from ..selectors import origin_of_some_site
 from ..services.collect_types import ClientInfo, refusal
 from ..services.collector import batch_collect
 from ..services.handover import drops_record
@@ -47,6 +48,8 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
     cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin else []
     method = environ.get("REQUEST_METHOD", "")
     if method == "OPTIONS":
+        if not origin or not origin_of_some_site(origin):
+            return 204, [("Vary", "Origin")], b""  # no grant: the browser will not send the batch
         cors += [("Access-Control-Allow-Methods", "POST, OPTIONS"), ("Access-Control-Allow-Headers", "Content-Type"),
                  ("Access-Control-Max-Age", PREFLIGHT_MAX_AGE)]
         return 204, cors, b""

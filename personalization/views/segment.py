@@ -23,7 +23,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..collect.body import BodyError, body_parse
+from ..collect.body import BodyError, body_parse, body_received
 from ..collect.segment import MessageInvalid, iso_ms
 from ..ingest.redis_client import redis_client, redis_enabled
 from ..models import DropReason
@@ -107,8 +107,9 @@ def error(status: int, code: str, message: str, **headers) -> Response:
 
 
 def body_decode(request) -> bytes:
-    raw = request.body
+    """The request's body, inflated when gzip; a BodyError when it is too large or does not arrive."""
     limit = settings.ATTUNE["SERVER_MAX_BODY_BYTES"]
+    raw = body_received(request, max_bytes=limit)  # gzip shrinks JSON: a compressed body above the limit is too
     if request.META.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:

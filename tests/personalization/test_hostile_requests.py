@@ -1,0 +1,96 @@
+"""What the collector, the consent endpoint and /v1 answer to requests an attacker or a broken client sends:
+bytes that are not UTF-8, bodies too large for Django, preflights from foreign origins."""
+
+import base64
+
+import orjson
+import pytest
+from django.test import Client
+
+from personalization.models import DropCounter
+from personalization.services.sites import site_create
+
+from ..conftest import ORIGIN, consent_token, make_event, now_ms
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+VISITOR = "visitor-0001"
+
+
+@pytest.fixture
+def write_key(db) -> str:
+    keys = site_create(name="Backend shop", origins=[ORIGIN])
+    return "Basic " + base64.b64encode(f"{keys.write_key}:".encode()).decode()
+
+
+def unreadable_drops() -> int:
+    return sum(DropCounter.objects.filter(site_key="(unreadable)").values_list("count", flat=True))
+
+
+def latin1_batch(site) -> bytes:
+    """A batch whose page address carries one Latin-1 byte (é as 0xE9), as a hand-rolled client might send."""
+    body = orjson.dumps({"site": site.public_key, "vid": VISITOR, "sent": now_ms(),
+                         "consent": consent_token(VISITOR, "analytics"),
+                         "events": [make_event(url=ORIGIN + "/caf\u00e9")]})
+    return body.replace("\u00e9".encode(), b"\xe9")
+
+
+def test_a_batch_with_a_latin1_byte_is_refused_as_not_utf8_and_counted(client, site):
+    response = client.post("/collect", latin1_batch(site), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                           HTTP_USER_AGENT=CHROME)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_encoding"
+    assert "UTF-8" in response.json()["message"]
+    assert unreadable_drops() == 1
+
+
+def test_a_lone_surrogate_escape_is_refused_as_an_encoding_error(client, site):
+    body = latin1_batch(site).replace(b"\xe9", b"\\ud800")
+    response = client.post("/collect", body, content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT=CHROME)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_encoding")
+
+
+def test_a_choice_that_is_not_utf8_is_refused_and_counted(client, site):
+    body = orjson.dumps({"site": site.public_key, "granted": ["analytics"], "lang": "fr\u00e9"})
+    response = client.post("/consent", body.replace("\u00e9".encode(), b"\xe9"), content_type="text/plain",
+                           HTTP_ORIGIN=ORIGIN)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_encoding")
+    assert unreadable_drops() == 1
+
+
+@pytest.mark.parametrize("path", ["/v1/batch", "/v1/track"])
+def test_a_server_batch_that_is_not_utf8_is_refused_and_counted(client, write_key, path):
+    message = {"messageId": "m-1", "anonymousId": "a-1", "event": "Caf\u00e9 visited"}
+    body = orjson.dumps({"batch": [message]} if path == "/v1/batch" else message)
+    response = client.post(path, body.replace("\u00e9".encode(), b"\xe9"), content_type="application/json",
+                           HTTP_AUTHORIZATION=write_key)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_encoding")
+    assert sum(DropCounter.objects.values_list("count", flat=True)) == 1
+
+
+def test_a_server_batch_over_djangos_upload_limit_is_a_413_in_json(client, write_key):
+    body = orjson.dumps({"batch": [{"messageId": "m", "anonymousId": "a", "event": "x" * 3_000_000}]})
+    response = client.post("/v1/batch", body, content_type="application/json", HTTP_AUTHORIZATION=write_key)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "body_too_large"
+
+
+def test_a_choice_over_djangos_upload_limit_is_a_413_in_json(client, site):
+    response = client.post("/consent", b" " * 3_000_000, content_type="text/plain", HTTP_ORIGIN=ORIGIN)
+    assert (response.status_code, response.json()["error"]) == (413, "body_too_large")
+
+
+@pytest.mark.parametrize("path", ["/collect", "/consent"])
+def test_a_preflight_from_an_origin_no_site_allows_gets_no_grant(client, site, path):
+    response = client.options(path, HTTP_ORIGIN="https://evil.example",
+                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.parametrize("path", ["/collect", "/consent"])
+def test_a_preflight_from_a_sites_origin_is_granted(site, path):
+    response = Client().options(path, HTTP_ORIGIN=ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert response["Access-Control-Allow-Origin"] == ORIGIN
+    assert "POST" in response["Access-Control-Allow-Methods"]
