@@ -24,7 +24,7 @@ from ..ingest.redis_client import redis_enabled
 from ..models import DropReason
 from ..selectors import SiteInfo, site_for_public_key
 from .collect_types import ClientInfo, CollectOutcome, Forwarded, PreparedBatch, refusal
-from .handover import batch_dropped, batch_hand_over, drops_record, storage_unavailable
+from .handover import batch_dropped, batch_hand_over, drops_record, refusal_limited, storage_unavailable
 from .users import user_key_for
 
 
@@ -77,9 +77,10 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
     events = data["events"]
     site = site_for_public_key(data["site"][:64])
     if site is None:
-        drops_record({(None, data["site"][:64], DropReason.UNKNOWN_SITE.value): len(events)}, received_ms)
-        return PreparedBatch(refusal=refusal(
-            403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page."))
+        return PreparedBatch(refusal=refusal_limited(
+            site=None, address=client.address, received_ms=received_ms, reason=DropReason.UNKNOWN_SITE.value,
+            events=len(events), answer=refusal(
+                403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page.")))
     refused = batch_envelope_check(site, data, client, received_ms)
     if refused is not None:
         return PreparedBatch(refusal=refused)
@@ -115,9 +116,11 @@ def batch_envelope_check(site: SiteInfo, data: dict, client: ClientInfo, receive
     """The refusal for a batch from a wrong origin, with too many events or without a usable visitor id."""
     events, limit = data["events"], settings.ATTUNE["COLLECT_MAX_EVENTS"]
     if not client.origin or not site.origin_allowed(client.origin):
-        drops_record({(site.id, site.public_key, DropReason.UNKNOWN_ORIGIN.value): len(events)}, received_ms)
-        return refusal(403, "unknown_origin", f"Origin {client.origin or '(none)'!r} is not allowed for this site; add "
-                       "it to the site's allowed origins, or send server-side events to /v1 with the write key.")
+        return refusal_limited(
+            site=site, address=client.address, received_ms=received_ms, reason=DropReason.UNKNOWN_ORIGIN.value,
+            events=len(events), answer=refusal(
+                403, "unknown_origin", f"Origin {client.origin or '(none)'!r} is not allowed for this site; add it "
+                "to the site's allowed origins, or send server-side events to /v1 with the write key."))
     if len(events) > limit:
         drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
         return refusal(413, "too_many_events", f"The batch has {len(events)} events; send at most {limit} per request.")

@@ -20,6 +20,8 @@ from .collect_types import ClientInfo, CollectOutcome, PreparedBatch, refusal
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
+UNKNOWN_SITE_KEY = "(unknown)"  # the one drop-counter bucket of every key that matches no site
+UNKNOWN_SITE_ID = 0  # the rate limit's "site" for them: site ids start at 1
 
 
 def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutcome:
@@ -69,10 +71,34 @@ def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
     return True
 
 
-def rate_limited(batch: CollectedBatch, client: ClientInfo, events: int) -> CollectOutcome:
-    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): events}, batch.received_ms)
+def refusal_limited(*, site: SiteInfo | None, address: str, received_ms: int, reason: str, events: int,
+                    answer: CollectOutcome) -> CollectOutcome:
+    """`answer` to a refused batch, its events counted as dropped for `reason` (a key that matches no site under
+    UNKNOWN_SITE_KEY); 429 instead once the address has sent more batches this minute than the rate limit allows,
+    refused ones included, so that a flood of refusals costs no more than a flood of batches."""
+    site_id, site_key = (site.id, site.public_key) if site is not None else (None, UNKNOWN_SITE_KEY)
+    try:
+        if redis_enabled():
+            keys = stream.rate_keys(site_id=site_id or UNKNOWN_SITE_ID, address=address, minute=received_ms // 60_000)
+            allowed = appender.append(entry=b"", keys=keys)  # counts, appends nothing
+        else:
+            allowed = rate_allowed(site_id or UNKNOWN_SITE_ID, address, received_ms)
+    except redis.RedisError:
+        allowed = True  # the answer is a refusal either way
+    if not allowed:
+        reason, answer = DropReason.RATE_LIMITED.value, rate_limit_refusal()
+    drops_record({(site_id, site_key, reason): events}, received_ms)
+    return answer
+
+
+def rate_limit_refusal() -> CollectOutcome:
     return refusal(429, "rate_limited", "Too many batches from this address or site; wait and send again.",
                    **{"Retry-After": "60"})
+
+
+def rate_limited(batch: CollectedBatch, client: ClientInfo, events: int) -> CollectOutcome:
+    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): events}, batch.received_ms)
+    return rate_limit_refusal()
 
 
 def batch_dropped(site: SiteInfo, received_ms: int, drops: dict[str, int]) -> CollectOutcome:

@@ -94,3 +94,31 @@ def test_a_preflight_from_a_sites_origin_is_granted(site, path):
     response = Client().options(path, HTTP_ORIGIN=ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
     assert response["Access-Control-Allow-Origin"] == ORIGIN
     assert "POST" in response["Access-Control-Allow-Methods"]
+
+
+def collect(client, body: dict, *, origin: str = ORIGIN):
+    return client.post("/collect", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=origin,
+                       HTTP_USER_AGENT=CHROME)
+
+
+def a_batch(site, key: str = "", **extra) -> dict:
+    return {"site": key or site.public_key, "vid": VISITOR, "sent": now_ms(), "consent": consent_token(VISITOR, "analytics"),
+            "events": [make_event()], **extra}
+
+
+def test_made_up_site_keys_are_counted_in_one_bucket(client, site):
+    for n in range(30):
+        assert collect(client, a_batch(site, f"pk_madeup{n}")).status_code == 403
+    assert list(DropCounter.objects.values_list("site_key", "reason", "count")) == [("(unknown)", "unknown_site", 30)]
+
+
+@pytest.mark.parametrize("refused", ["unknown_site", "unknown_origin"])
+def test_refused_batches_count_against_the_address_rate_limit(client, site, attune_settings, refused):
+    attune_settings(RATE_LIMIT_ADDRESS_PER_MINUTE=3)
+    body = a_batch(site, "pk_nobody") if refused == "unknown_site" else a_batch(site)
+    origin = "https://evil.example" if refused == "unknown_origin" else ORIGIN
+    statuses = [collect(client, body, origin=origin).status_code for _ in range(5)]
+    assert statuses == [403, 403, 403, 429, 429]
+    counts = dict(DropCounter.objects.values_list("reason", "count"))
+    assert counts == {refused: 3, "rate_limited": 2}
+    assert collect(client, a_batch(site)).status_code == 429, "the address's budget is spent for valid batches too"
