@@ -19,6 +19,7 @@ from redis import RedisError
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -135,6 +136,7 @@ def server_rate_allowed(site: SiteInfo) -> bool:
 class SegmentView(APIView):
     authentication_classes = [WriteKeyAuthentication]
     permission_classes = [HasSite]
+    parser_classes = [JSONParser]  # the body is read as JSON (body_parse), so the OpenAPI document lists only JSON
     message_type = "batch"
 
     @extend_schema(request=MessageSerializer, responses={200: IngestAnswerSerializer, 422: IngestAnswerSerializer,
