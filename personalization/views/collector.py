@@ -23,7 +23,7 @@ from ..services.handover import drops_record
 
 PREFLIGHT_MAX_AGE = "86400"
 REASONS = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
-           405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
+           405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large", 422: "Unprocessable Content",
            429: "Too Many Requests", 503: "Service Unavailable"}
 
 
@@ -69,7 +69,13 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
         user_agent=environ.get("HTTP_USER_AGENT", ""),
         country=environ.get(header, "")[:2].upper() if header else "",
     )
-    outcome = batch_collect(body=read_body(int(declared)), client=client)
+    try:
+        body = read_body(int(declared))
+    except OSError:  # the server's body timeout (config/gunicorn.py) or a client gone; Django says UnreadablePostError
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, int(time.time() * 1000))
+        outcome = refusal(408, "body_timeout", "The body did not arrive in time; send it again.")
+        return outcome.status, cors, orjson.dumps(outcome.body)  # gunicorn closes a connection left mid-body
+    outcome = batch_collect(body=body, client=client)
     if outcome.site is None or not origin or not outcome.site.origin_allowed(origin):
         cors = []
     return outcome.status, cors + list(outcome.headers.items()), orjson.dumps(outcome.body)
