@@ -44,6 +44,8 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
             if not rate_allowed(batch.site_id, client.address, batch.received_ms):
                 return rate_limited(batch, client, len(batch.events))
             result = group_commit.writer.write(batch)
+            if result.erased:
+                return visitor_erased(prepared)
             outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
     except (redis.RedisError, DatabaseError, group_commit.WriteTimeout):
         return storage_unavailable()
@@ -53,6 +55,16 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
         outcome.status = 422
         outcome.body["rejected"] = rejected
         outcome.body["message"] = "Some events were rejected (see `rejected`); the others were accepted."
+    return outcome
+
+
+def visitor_erased(prepared: PreparedBatch) -> CollectOutcome:
+    """410 for a batch of a visitor whose data was erased: the browser still holds their cookie. The tracker asks
+    for consent again, and the choice starts over with a new visitor id (consent.services.choices)."""
+    outcome = refusal(410, "erased", "This visitor's data was erased, so nothing sent under their id is kept; ask "
+                      "for consent again: the new choice starts over with a new visitor id.")
+    outcome.body["dropped"] = {DropReason.ERASED.value: len(prepared.batch.events)}
+    outcome.site = prepared.site
     return outcome
 
 

@@ -7,6 +7,8 @@ import orjson
 import pytest
 from django.test import Client
 
+from consent.registry import Subject
+from consent.services.rights import personal_data_erase
 from personalization.models import DropCounter
 from personalization.services.sites import site_create
 
@@ -122,3 +124,20 @@ def test_refused_batches_count_against_the_address_rate_limit(client, site, attu
     counts = dict(DropCounter.objects.values_list("reason", "count"))
     assert counts == {refused: 3, "rate_limited": 2}
     assert collect(client, a_batch(site)).status_code == 429, "the address's budget is spent for valid batches too"
+
+
+def test_a_batch_of_an_erased_visitor_is_answered_410_erased_and_counted(client, site):
+    assert collect(client, a_batch(site)).status_code == 200
+    personal_data_erase(subject=Subject(site_key=site.public_key, visitor_ids=(VISITOR,)), channel="test")
+    response = collect(client, a_batch(site))
+    assert response.status_code == 410
+    assert response.json()["error"] == "erased" and response.json()["dropped"] == {"erased": 1}
+    assert DropCounter.objects.get(reason="erased").count == 1
+
+
+def test_a_choice_made_with_an_erased_visitors_token_starts_over_with_a_new_visitor_id(client, site):
+    personal_data_erase(subject=Subject(site_key=site.public_key, visitor_ids=(VISITOR,)), channel="test")
+    body = {"site": site.public_key, "token": consent_token(VISITOR, "analytics"), "granted": ["analytics"]}
+    answer = client.post("/consent", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN).json()
+    assert answer["vid"] and answer["vid"] != VISITOR
+    assert collect(client, {**a_batch(site), "vid": answer["vid"], "consent": answer["token"]}).status_code == 200
