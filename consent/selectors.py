@@ -73,3 +73,12 @@ def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str
         return no_consent()
     return ConsentState(granted=frozenset(record.granted), visitor_id=record.visitor_id,
                         policy_version=record.policy_version, given_at=given_at, explicit=True)
+
+
+def visitor_site_key(*, visitor_id: str) -> str:
+    """The site a visitor made their latest recorded choice on ("" when none): where their data is, on a server of
+    several sites whose pages name none."""
+    if not visitor_id:
+        return ""
+    latest = ConsentRecord.objects.filter(visitor_id=visitor_id).order_by("-pk").values_list("site_key", flat=True)
+    return latest.first() or ""
