@@ -36,6 +36,8 @@ accesslog = None
 
 if worker_class == "gevent":
     os.environ.setdefault("DATABASE_POOL_SIZE", "8")  # read by config/settings/database.py in each worker
+if not QUEUED:  # each process counts rate limits in its own memory: each allows its share (services/handover.py)
+    os.environ.setdefault("ATTUNE_RATE_LIMIT_PROCESSES", str(workers))
 
 
 def post_fork(server, worker):

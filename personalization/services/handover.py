@@ -74,11 +74,13 @@ def storage_unavailable() -> CollectOutcome:
 
 
 def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
-    """The rate limit of stream.rate_keys, counted in the local cache (embedded mode, where there is no Redis)."""
+    """The rate limit of stream.rate_keys, counted in the local cache (embedded mode, where there is no Redis): each of
+    RATE_LIMIT_PROCESSES web processes counts on its own and allows its share, so that together they allow no more."""
     keys = stream.rate_keys(site_id=site_id, address=address, minute=received_ms // 60_000)
+    processes = settings.ATTUNE["RATE_LIMIT_PROCESSES"]
     for key, limit in zip((keys.address, keys.site), stream.rate_limits(), strict=True):
         cache.add(key, 0, 61)
-        if cache.incr(key) > limit:
+        if cache.incr(key) > -(-limit // processes):  # rounded up: a limit never becomes 0
             return False
     return True
 

@@ -141,3 +141,9 @@ def test_a_choice_made_with_an_erased_visitors_token_starts_over_with_a_new_visi
     answer = client.post("/consent", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN).json()
     assert answer["vid"] and answer["vid"] != VISITOR
     assert collect(client, {**a_batch(site), "vid": answer["vid"], "consent": answer["token"]}).status_code == 200
+
+
+def test_embedded_each_web_process_allows_its_share_of_the_rate_limit(client, site, attune_settings):
+    attune_settings(RATE_LIMIT_ADDRESS_PER_MINUTE=5, RATE_LIMIT_PROCESSES=2)  # as config/gunicorn.py sets it
+    statuses = [collect(client, a_batch(site)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429], "3 of 5 here, at most 3 in the other process: never more than 6"
