@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 
+import orjson
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -15,8 +16,8 @@ from personalization.ingest.redis_client import redis_client
 from personalization.ingest.store import events_insert
 from personalization.models import Event
 
-from ..conftest import make_event
-from .test_pipeline_redis import post
+from ..conftest import ORIGIN, make_event
+from .test_pipeline_redis import CHROME, post
 
 pytestmark = pytest.mark.redis
 
@@ -87,3 +88,14 @@ def test_two_workers_storing_the_same_events_in_opposite_orders_do_not_deadlock(
             worker.join()
     assert errors == []
     assert Event.objects.count() == 12_000
+
+
+@pytest.mark.django_db
+def test_with_redis_refused_batches_count_against_the_address_rate_limit_too(client, site, redis_mode,
+                                                                             attune_settings):
+    attune_settings(RATE_LIMIT_ADDRESS_PER_MINUTE=2)
+    body = {"site": "pk_nobody", "vid": "visitor-0001", "events": [make_event()]}
+    statuses = [client.post("/collect", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
+                            HTTP_USER_AGENT=CHROME).status_code for _ in range(3)]
+    assert statuses == [403, 403, 429]
+    assert post(client, site, [make_event()]).status_code == 429
