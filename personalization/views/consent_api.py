@@ -22,7 +22,8 @@ from consent.state import consent_cookie_token, token_visitor_id
 from ..collect.body import BodyError, body_received, json_error
 from ..models import DropReason
 from ..selectors import origin_of_some_site, site_for_public_key
-from ..services.handover import drops_record
+from ..services.collect_types import refusal
+from ..services.handover import drops_record, refusal_limited
 from .collector import request_origin
 
 MAX_BODY_BYTES = 4096
@@ -84,8 +85,12 @@ def consent_record(request: HttpRequest) -> HttpResponse:
     site = site_for_public_key(data["site"][:64])
     sender = request_origin(request.META)
     if site is None or not sender or not site.origin_allowed(sender):
-        return answer(403, {"error": "unknown_site_or_origin",
-                            "message": "Record choices from one of the site's allowed origins, with its public key."})
+        refused = refusal_limited(  # counted against the address's rate limit, as the collector's refusals are
+            site=site, address=client_address(request.META), received_ms=int(time.time() * 1000), events=0,
+            reason=DropReason.UNKNOWN_SITE.value if site is None else DropReason.UNKNOWN_ORIGIN.value,
+            answer=refusal(403, "unknown_site_or_origin",
+                           "Record choices from one of the site's allowed origins, with its public key."))
+        return answer(refused.status, refused.body)
     try:
         choice = consent_choice_record(
             site_key=site.public_key, visitor_id=proven_visitor_id(request, data), granted=data.get("granted"),

@@ -147,3 +147,11 @@ def test_embedded_each_web_process_allows_its_share_of_the_rate_limit(client, si
     attune_settings(RATE_LIMIT_ADDRESS_PER_MINUTE=5, RATE_LIMIT_PROCESSES=2)  # as config/gunicorn.py sets it
     statuses = [collect(client, a_batch(site)).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429], "3 of 5 here, at most 3 in the other process: never more than 6"
+
+
+def test_refused_choices_count_against_the_address_rate_limit(client, site, attune_settings):
+    attune_settings(RATE_LIMIT_ADDRESS_PER_MINUTE=2)
+    body = orjson.dumps({"site": site.public_key, "granted": ["analytics"]})
+    statuses = [client.post("/consent", body, content_type="text/plain", HTTP_ORIGIN="https://evil.example").status_code
+                for _ in range(3)]
+    assert statuses == [403, 403, 429]
