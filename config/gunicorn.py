@@ -49,7 +49,6 @@ def post_fork(server, worker):
         util.close_graceful = close_without_lingering
 
 
-
 BODY_TIMEOUT = float(os.environ.get("WEB_BODY_TIMEOUT") or 10)
 # Once half of a worker's threads (gevent: connections) wait for bodies, a body may take this long at most: the
 # other half stay free for everyone else, and a client on a slow network retries its 408 later.
@@ -59,7 +58,9 @@ body_waiting_guard = threading.Lock()
 
 
 def body_done(req) -> bool:
-    return getattr(getattr(req.body, "reader", None), "length", None) == 0
+    """Whether the request's body has been read to its end (a length's last byte, or a chunked body's last chunk)."""
+    reader = getattr(req.body, "reader", None)
+    return getattr(reader, "length", None) == 0 or (hasattr(reader, "parser") and reader.parser is None)
 
 
 def pre_request(worker, req):

@@ -77,3 +77,18 @@ def test_clients_that_never_send_their_body_do_not_stop_the_server(server):
     finally:
         for sock in slow:
             sock.close()
+
+
+def test_a_kept_alive_connection_serves_requests_after_the_body_timeout(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=5)
+    try:
+        connection.request("POST", "/collect", body=b'{"site": "pk_x", "events": []}',
+                           headers={"Content-Type": "text/plain", "Origin": "http://shop.example"})
+        first = connection.getresponse()
+        first.read()
+        assert first.getheader("Content-Type") == "application/json"  # the collector's answer, whatever it says
+        time.sleep(BODY_TIMEOUT + 0.5)  # the first request's deadline has passed
+        connection.request("GET", "/favicon.ico")
+        assert connection.getresponse().status == 204
+    finally:
+        connection.close()
