@@ -77,7 +77,9 @@ def body_received(request: HttpRequest, *, max_bytes: int) -> bytes:
     """The raw body of a Django request, or a BodyError: 413 above `max_bytes` or Django's
     DATA_UPLOAD_MAX_MEMORY_SIZE, 408 when the client stops sending it (the server's body timeout)."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > max_bytes:
+    if not (declared.isascii() and declared.isdigit()):  # "²" is a digit to isdigit(), and Django's int() fails on it
+        raise BodyError(400, "invalid_length", "Content-Length must be a number of bytes.")
+    if int(declared) > max_bytes:
         raise BodyError(413, "body_too_large", f"The body is {declared} bytes; send at most {max_bytes} bytes.")
     try:
         return request.body

@@ -58,7 +58,7 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
         return outcome.status, list(outcome.headers.items()), orjson.dumps(outcome.body)
     limit = settings.ATTUNE["COLLECT_MAX_BODY_BYTES"]
     declared = environ.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > limit:
+    if not (declared.isascii() and declared.isdigit()) or int(declared) > limit:  # "²" is a digit to isdigit()
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, int(time.time() * 1000))
         outcome = refusal(413, "body_too_large", f"The body is {declared} bytes; send at most {limit} bytes per request.")
         return outcome.status, cors, orjson.dumps(outcome.body)

@@ -155,3 +155,11 @@ def test_refused_choices_count_against_the_address_rate_limit(client, site, attu
     statuses = [client.post("/consent", body, content_type="text/plain", HTTP_ORIGIN="https://evil.example").status_code
                 for _ in range(3)]
     assert statuses == [403, 403, 429]
+
+
+@pytest.mark.parametrize("path", ["/collect", "/consent", "/v1/batch"])
+def test_a_content_length_of_non_ascii_digits_is_refused_not_a_server_error(client, site, write_key, path):
+    response = client.post(path, b"{}", content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_AUTHORIZATION=write_key,
+                           CONTENT_LENGTH="\u00b2")  # SUPERSCRIPT TWO, which str.isdigit() takes for a digit
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"]
