@@ -18,7 +18,7 @@ class PersonalizationConfig(AppConfig):
             visitor_user_key_register,
         )
 
-        from . import models
+        from . import checks, models  # noqa: F401 - checks registers the system checks
         from .services import personal_data as data
         from .services.retention import events_purge_expired
         from .services.users import user_key_for

@@ -40,6 +40,9 @@ DEFAULTS = {
     # Batches a client address may send per minute, and a whole site per minute.
     "RATE_LIMIT_ADDRESS_PER_MINUTE": env_int("ATTUNE_RATE_LIMIT_ADDRESS_PER_MINUTE", 1200),
     "RATE_LIMIT_SITE_PER_MINUTE": env_int("ATTUNE_RATE_LIMIT_SITE_PER_MINUTE", 600_000),
+    # Embedded (no Redis), each web process counts the limits above in its own memory and allows this share of
+    # them, so that all together allow no more than the limits: config/gunicorn.py sets it to its process count.
+    "RATE_LIMIT_PROCESSES": env_int("ATTUNE_RATE_LIMIT_PROCESSES", 1),
     # "drop": bot traffic is counted and dropped; "flag": stored on visitors marked as bots,
     # which segments and visitor counts leave out.
     "BOT_POLICY": env_str("ATTUNE_BOT_POLICY", "drop"),

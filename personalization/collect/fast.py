@@ -76,8 +76,8 @@ def batch_decode(raw: bytes, *, limits: Limits, max_events: int, max_depth: int)
         return None  # the schema would let through nesting deeper than allowed
     try:
         return batch_decoder(limits, max_events).decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
-        return None
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return None  # bytes that are not UTF-8 among them: the slow path names the encoding
 
 
 def uuid_canonical(value: str) -> str | None:

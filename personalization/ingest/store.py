@@ -58,9 +58,11 @@ def events_insert_postgresql(rows: list[tuple]) -> set[tuple[int, str]]:
         with cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # In the order of the unique key: drain workers storing overlapping chunks (a claimed entry replayed, a
+        # batch sent twice) then take its locks in the same order, and wait for each other instead of deadlocking.
         cursor.execute(
             f"INSERT INTO {EVENT_TABLE} ({columns}) SELECT {selected} FROM {STAGING_TABLE} "
-            "ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id::text"
+            "ORDER BY site_id, event_id ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id::text"
         )
         inserted = set(cursor.fetchall())
         cursor.execute(f"TRUNCATE {STAGING_TABLE}")

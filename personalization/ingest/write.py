@@ -30,7 +30,8 @@ from .visitors import user_visitors_place
 class WriteResult:
     stored: int
     duplicates: int
-    per_batch: tuple[tuple[int, int], ...] = ()  # (stored, duplicates) for each batch, in order
+    per_batch: tuple[tuple[int, int, int], ...] = ()  # (stored, duplicates, erased) for each batch, in order
+    erased: int = 0  # events dropped because their visitor was erased while they were on their way
 
 
 def erased_visitors(batches: list[CollectedBatch]) -> set[tuple[str, str]]:
@@ -76,7 +77,7 @@ def batches_write(batches: list[CollectedBatch]) -> WriteResult:
 
 def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
-    counts = [[0, 0] for _ in batches]
+    counts = [[0, 0, 0] for _ in batches]
     user_visitors_place(batches)
     batches_consent_current(batches)
     erased = erased_visitors(batches)
@@ -89,6 +90,7 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
             drops[(batch.site_id, batch.site_key, reason, day)] += n
         if (batch.site_key, batch.visitor_id) in erased:  # erased while this batch was on its way: keep none of it
             drops[(batch.site_id, batch.site_key, DropReason.ERASED.value, day)] += len(batch.events)
+            counts[position][2] = len(batch.events)
             continue
         failures.extend(
             FailedEvent(site_id=batch.site_id, site_key=printable(batch.site_key), reason=f.reason,
@@ -129,8 +131,8 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
         # Once per site and committed chunk; a chunk rolled back announces nothing.
         transaction.on_commit(lambda site_id=site_id, changed=changed: events_stored.send(
             sender=Event, site_id=site_id, profile_ids=changed))
-    return WriteResult(stored=len(inserted), duplicates=sum(c[1] for c in counts),
-                       per_batch=tuple((stored, duplicates) for stored, duplicates in counts))
+    return WriteResult(stored=len(inserted), duplicates=sum(c[1] for c in counts), erased=sum(c[2] for c in counts),
+                       per_batch=tuple(tuple(c) for c in counts))
 
 
 def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> frozenset[int]:

@@ -15,7 +15,7 @@ from consent.selectors import policy_material_version
 from consent.state import ConsentState, consent_state_from_token, no_consent, visitor_id_valid
 
 from ..collect.batch import CollectedBatch
-from ..collect.body import BodyError, body_check
+from ..collect.body import BodyError, body_check, json_error
 from ..collect.edge import address_minimise, device_type, is_bot_agent
 from ..collect.fast import batch_decode, batch_forwardable, events_complete
 from ..collect.limits import collect_limits
@@ -24,7 +24,7 @@ from ..ingest.redis_client import redis_enabled
 from ..models import DropReason
 from ..selectors import SiteInfo, site_for_public_key
 from .collect_types import ClientInfo, CollectOutcome, Forwarded, PreparedBatch, refusal
-from .handover import batch_dropped, batch_hand_over, drops_record, storage_unavailable
+from .handover import batch_dropped, batch_hand_over, drops_record, refusal_limited, storage_unavailable
 from .users import user_key_for, user_signature_valid
 
 
@@ -59,7 +59,8 @@ def batch_read(body: bytes, received_ms: int) -> tuple[dict | None, list | None,
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
-        return None, None, refusal(400, "malformed_json", f"The body is not valid JSON ({error}).")
+        problem = json_error(body, error)
+        return None, None, refusal(problem.status, problem.code, problem.message)
     if not isinstance(data, dict) or not isinstance(data.get("site"), str) or not isinstance(data.get("events"), list):
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, received_ms)
         return None, None, refusal(
@@ -76,9 +77,10 @@ def batch_prepare(*, body: bytes, client: ClientInfo, received_ms: int) -> Prepa
     events = data["events"]
     site = site_for_public_key(data["site"][:64])
     if site is None:
-        drops_record({(None, data["site"][:64], DropReason.UNKNOWN_SITE.value): len(events)}, received_ms)
-        return PreparedBatch(refusal=refusal(
-            403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page."))
+        return PreparedBatch(refusal=refusal_limited(
+            site=None, address=client.address, received_ms=received_ms, reason=DropReason.UNKNOWN_SITE.value,
+            events=len(events), answer=refusal(
+                403, "unknown_site", "No site has this public key; copy the tracker tag from the site's admin page.")))
     refused = batch_envelope_check(site, data, client, received_ms)
     if refused is not None:
         return PreparedBatch(refusal=refused)
@@ -115,9 +117,11 @@ def batch_envelope_check(site: SiteInfo, data: dict, client: ClientInfo, receive
     """The refusal for a batch from a wrong origin, with too many events or without a usable visitor id."""
     events, limit = data["events"], settings.ATTUNE["COLLECT_MAX_EVENTS"]
     if not client.origin or not site.origin_allowed(client.origin):
-        drops_record({(site.id, site.public_key, DropReason.UNKNOWN_ORIGIN.value): len(events)}, received_ms)
-        return refusal(403, "unknown_origin", f"Origin {client.origin or '(none)'!r} is not allowed for this site; add "
-                       "it to the site's allowed origins, or send server-side events to /v1 with the write key.")
+        return refusal_limited(
+            site=site, address=client.address, received_ms=received_ms, reason=DropReason.UNKNOWN_ORIGIN.value,
+            events=len(events), answer=refusal(
+                403, "unknown_origin", f"Origin {client.origin or '(none)'!r} is not allowed for this site; add it "
+                "to the site's allowed origins, or send server-side events to /v1 with the write key."))
     if len(events) > limit:
         drops_record({(site.id, site.public_key, DropReason.INVALID.value): len(events)}, received_ms)
         return refusal(413, "too_many_events", f"The batch has {len(events)} events; send at most {limit} per request.")

@@ -57,8 +57,8 @@ const body = (events, lost = outbox().lost) => {
 }
 
 const post = (events, keepalive, lost) =>
-  fetch(config.endpoint_, { method: 'POST', body: body(events, lost), keepalive }).then((r) => {
-    if (r.status >= 500 || r.status === 429) throw r.status // worth retrying; 4xx bodies are not
+  fetch(config.endpoint_, { method: 'POST', body: body(events, lost), keepalive }).then(({ status }) => {
+    if (status > 499 || status == 429) throw status // worth retrying; 4xx bodies are not
     delivered(events)
   })
 

@@ -123,6 +123,13 @@ test('a 4xx answer is not retried (the collector explained what was wrong)', asy
   assert.equal(p.sent.length, 1)
 })
 
+test('an erased visitor\'s batch (410) is not retried', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections', fetchStatus: 410 })
+  for (let i = 0; i < 20; i++) p.attune('track', 'x')
+  await p.advance(120000)
+  assert.equal(p.sent.length, 1)
+})
+
 test('the outbox keeps at most 1,000 events, drops the oldest and reports how many were lost', async () => {
   const old = Array.from({ length: 995 }, (_, i) => ({ id: `id-${i}`, type: 'track', name: 'old', ts: 1, seq: i }))
   const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections',
