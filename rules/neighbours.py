@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from personalization.models import Event, Site
+from personalization.models import Event, Site, Visitor
 from personalization.selectors import events_for_site
 
 from .models import ItemNeighbours
@@ -45,7 +45,10 @@ def neighbours_compute(*, site_id: int, days: int = HISTORY_DAYS, now: datetime 
     for chunk in events_for_site(site_id=site_id, since=now - timedelta(days=days), until=now, types=["page_view"],
                                  chunk_size=chunk_size):
         views = []
+        bots = bot_visitors(site_id=site_id, visitor_ids={event.visitor_id for event in chunk})
         for event in chunk:
+            if event.visitor_id in bots:  # a crawler "views" everything: no sign of what goes together
+                continue
             state, page_type = view_item(event)
             seen[state] = (event.path[:500] if is_item(state) else "", page_type, event.category)
             views.append(View(event.visitor_id, int(event.ts.timestamp() * 1000), state))
@@ -60,6 +63,11 @@ def neighbours_compute(*, site_id: int, days: int = HISTORY_DAYS, now: datetime 
         ItemNeighbours.objects.bulk_create(rows, batch_size=1000)
     logger.info("item neighbours of site %s: %d page views, %d rows stored", site_id, read, len(rows))
     return len(rows)
+
+
+def bot_visitors(*, site_id: int, visitor_ids: set[str]) -> set[str]:
+    return set(Visitor.objects.filter(site_id=site_id, visitor_id__in=list(visitor_ids), is_bot=True)
+               .values_list("visitor_id", flat=True))
 
 
 def neighbour_rows(*, site_id: int, tallies: Tallies, seen: dict, now: datetime) -> list[ItemNeighbours]:

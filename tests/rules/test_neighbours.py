@@ -4,10 +4,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from personalization.decisions import PageContext
-from personalization.models import Event
+from personalization.models import Event, Profile, Visitor
 from rules.models import ItemNeighbours
 from rules.neighbours import neighbours_compute
 from rules.recommendations import item_keys_recommended
@@ -106,3 +107,21 @@ def test_views_older_than_the_history_window_are_not_counted(site):
     sessions_store(site, [["boots", "sandals"]])
     neighbours_compute(site_id=site.pk, days=90)
     assert ItemNeighbours.objects.get(site=site, item="boots").related == [["sandals", 1.0]]
+
+
+def test_a_bots_page_views_make_no_neighbours(site):
+    sessions_store(site, [["boots", "laces"], ["boots", "sandals"], ["boots", "sandals"], ["boots", "sandals"]])
+    profile = Profile.objects.create(site=site, origin_visitor_id="v0")
+    Visitor.objects.create(site=site, visitor_id="v0", profile=profile, is_bot=True)
+    neighbours_compute(site_id=site.pk)
+    assert ItemNeighbours.objects.get(site=site, item="boots").related == [["sandals", 1.0]]
+    assert not ItemNeighbours.objects.filter(site=site, item="laces").exists()
+
+
+def test_the_beat_schedule_refreshes_item_neighbours_every_hour(site, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-item-neighbours"]
+    assert entry["schedule"] == timedelta(hours=1)
+    sessions_store(site, [["boots", "laces"]] * 2)
+    settings.CELERY_BEAT_SCHEDULE = {"refresh-item-neighbours": entry}
+    call_command("run_scheduled_jobs")  # what demo_setup runs after simulating traffic
+    assert ItemNeighbours.objects.get(site=site, item="laces").related == [["boots", 1.0]]
