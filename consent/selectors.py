@@ -103,11 +103,3 @@ def choices_latest_after(*, site_key: str, visitor_ids: Collection[str],
                .order_by("pk").values_list("visitor_id", "pk", "granted"))
     return {visitor_id: (pk, frozenset(granted)) for visitor_id, pk, granted in records}
 
-
-def visitor_site_key(*, visitor_id: str) -> str:
-    """The site a visitor made their latest recorded choice on ("" when none): where their data is, on a server of
-    several sites whose pages name none."""
-    if not visitor_id:
-        return ""
-    latest = ConsentRecord.objects.filter(visitor_id=visitor_id).order_by("-pk").values_list("site_key", flat=True)
-    return latest.first() or ""

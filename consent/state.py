@@ -79,6 +79,15 @@ def consent_cookie_token(request) -> str | None:
     return unquote(token) if token and "%" in token else token
 
 
+def token_site_key(token: object) -> str:
+    """The site a genuine token was issued on ("" for none, a forged one, or one made before tokens named their
+    site): where the privacy center looks for a browser's data on a server of several sites."""
+    if not isinstance(token, str) or not token or len(token) > 2048:
+        return ""
+    parsed = _token_payload(token)
+    return parsed[4] if parsed else ""
+
+
 def token_visitor_id(token: object, *, site_key: str) -> str:
     """The visitor id a genuine token was issued for on the site, expired or not ("" for none, a forged or a tampered
     one, or one of another site): what proves that a request speaks for that visitor. A token made before tokens

@@ -13,9 +13,10 @@ from .categories import categories
 from .forms import ConsentChoiceForm
 from .models import ConsentRecord, ErasureLog
 from .registry import Subject, default_site_key
-from .selectors import policy_current, request_consent, visitor_site_key
+from .selectors import policy_current, request_consent
 from .services.choices import consent_choice_record
 from .services.rights import personal_data_erase, personal_data_export
+from .state import consent_cookie_token, token_site_key
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,12 +45,17 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
     })
 
 
+def request_site_key(request: HttpRequest) -> str:
+    """The site the privacy center speaks for: the default one, else the one the browser's consent token names."""
+    return default_site_key() or token_site_key(consent_cookie_token(request))
+
+
 def request_subject(request: HttpRequest) -> Subject | None:
     """Whose data the request may see: the visitor its signed consent cookie names, and the logged-in user."""
-    state = request_consent(request)
-    site_key = default_site_key() or visitor_site_key(visitor_id=state.visitor_id)
+    site_key = request_site_key(request)
     if not site_key:
-        return None  # several sites, none the default, and no choice of this browser's says which: see site_unknown
+        return None  # several sites, none the default, and no token of this browser's says which: see site_unknown
+    state = request_consent(request, site_key=site_key)
     visitor_ids = (state.visitor_id,) if state.visitor_id else ()
     user_key = ""
     if request.user.is_authenticated:
@@ -67,7 +73,7 @@ def user_key_for_request(site_key: str, user) -> str:
 
 def privacy_center(request: HttpRequest) -> HttpResponse:
     """What the visitor has chosen, and the buttons to download or erase what is held about them."""
-    state = request_consent(request)
+    state = request_consent(request, site_key=request_site_key(request))
     subject = request_subject(request)
     return render(request, "consent/center.html", {
         "subject": subject, "granted": state.granted, "explicit": state.explicit, "categories": categories(),
@@ -78,7 +84,7 @@ def privacy_center(request: HttpRequest) -> HttpResponse:
 def site_unknown(request: HttpRequest) -> bool:
     """Whether this browser may hold data here that the privacy center cannot find: no site is the default (there
     are several; `manage.py check` warns) and none of its choices names one."""
-    return not default_site_key() and bool(request_consent(request).visitor_id or request.user.is_authenticated)
+    return not request_site_key(request) and bool(consent_cookie_token(request) or request.user.is_authenticated)
 
 
 def privacy_export(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,7 @@ import numpy as np
 
 CHUNK_ROWS = 100_000
 LOCAL_WORKERS = 2
-N_INIT = 3
+N_INIT = 5
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def fit_kmeans_dask(X: np.ndarray, *, k: int, seed: int, address: str) -> tuple[
 
     with dask_client(address):
         chunks = da.from_array(np.ascontiguousarray(X), chunks=(CHUNK_ROWS, X.shape[1])).persist()
-        fits = [KMeans(n_clusters=k, init="k-means||", oversampling_factor=4, random_state=seed + n).fit(chunks)
+        fits = [KMeans(n_clusters=k, init="k-means||", random_state=seed + n).fit(chunks)
                 for n in range(N_INIT)]
         best = min(fits, key=lambda model: model.inertia_)
         return np.asarray(best.cluster_centers_), np.asarray(best.labels_.compute()).astype(np.int32)

@@ -24,7 +24,7 @@ def simulated_features(attune_settings):
     demo_content_load()
     site = demo_site_ensure()[0]
     demo_segments_ensure(site)
-    traffic_simulate(site=site, visitors=400, days=21, seed=3, end=datetime.now(UTC) - timedelta(hours=1),
+    traffic_simulate(site=site, visitors=1000, days=21, seed=3, end=datetime.now(UTC) - timedelta(hours=1),
                      progress=False)
     config = ClusteringConfig.objects.get(site=site)
     names = list(config.features)
