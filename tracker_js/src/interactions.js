@@ -13,8 +13,11 @@ export const interactionsStart = (emitter, features, partLoad) => {
   if (features('clicks')) on(D, 'click', clicked, true)
   if (features('forms')) on(D, 'submit', submitted, true)
   if (features('hovers')) hovers()
-  // HTML5 video is rare: its capture (attune-video.js) loads at the first play of a video
-  if (features('video')) on(D, 'play', (e) => e.target.tagName === 'VIDEO' && partLoad('video'), true)
+  // HTML5 video is rare: its capture (attune-video.js) loads with a page that has a video, or at a video's first play
+  if (features('video')) {
+    if (D.querySelector('video')) partLoad('video')
+    on(D, 'play', (e) => e.target.tagName === 'VIDEO' && partLoad('video'), true)
+  }
 }
 
 const closest = (e, selector) => e.target.closest(selector) // a target without closest() throws: guarded

@@ -1,5 +1,6 @@
 // attune-video.js: HTML5 video capture (play, pause, progress at 25/50/75 % and complete), loaded by the core
-// tracker at the first play of a video on the page. Media events do not bubble: captured on the document.
+// tracker with a page that has a video, or at the first play of one added later. Media events do not bubble:
+// captured on the document.
 import { D, W, on } from './util.js'
 
 const emit = W.attune.e
