@@ -3,11 +3,16 @@ whose consent token comes with the request, asked of the decision-provider regis
 
 It tells one origin nothing about a visitor of another: it answers only the site's allowed origins (preflights
 included), reads a profile only with personalization consent proven by the token (the consent cookie, or the
-X-Attune-Consent header from another origin), and answers only content: {slot: {html, ref, when?}}, never figures."""
+X-Attune-Consent header from another origin), and answers only content: {slot: {html, ref, when?}}, never figures.
+
+Like /collect, production serves it before Django's middleware (decide_wsgi, mounted in config/wsgi.py): it needs
+no session, CSRF, auth, locale or templates, and the stack would cost more than the decision itself."""
 
 import re
 
 import orjson
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 
 from consent.selectors import policy_material_version
@@ -111,3 +116,14 @@ def decide(request: HttpRequest) -> HttpResponse:
     token = request.META.get(CONSENT_HEADER) or consent_cookie_token(request)
     return json_answer(decisions_answer(site=site, slots=slots, page=page_read(request.GET), token=token),
                        origin=allowed)
+
+
+def decide_wsgi(environ: dict, start_response):
+    """The same view as a bare WSGI application."""
+    try:
+        response = decide(WSGIRequest(environ))
+    finally:
+        close_old_connections()
+    start_response(f"{response.status_code} {response.reason_phrase}",
+                   [*response.items(), ("Content-Length", str(len(response.content)))])
+    return [response.content]

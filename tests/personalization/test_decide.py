@@ -113,3 +113,33 @@ def test_the_openapi_document_describes_decide(client, db):
     operation = document["paths"]["/decide"]["get"]
     assert {parameter["name"] for parameter in operation["parameters"]} >= {"site", "slots", "path"}
     assert {"200", "400", "403"} <= set(operation["responses"])
+
+
+def test_the_lean_wsgi_path_answers_as_the_view_does(rules):
+    from io import BytesIO
+
+    from personalization.views.decide import decide_wsgi
+
+    token = consent_token(VISITOR, "analytics", "personalization")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/decide", "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+               "QUERY_STRING": f"site={rules.public_key}&slots=home_hero", "HTTP_ORIGIN": ORIGIN,
+               "HTTP_X_ATTUNE_CONSENT": token, "wsgi.input": BytesIO(), "wsgi.url_scheme": "http"}
+    started = {}
+    body = b"".join(decide_wsgi(environ, lambda status, headers: started.update(status=status, headers=dict(headers))))
+    assert started["status"] == "200 OK"
+    assert started["headers"]["Access-Control-Allow-Origin"] == ORIGIN
+    assert json.loads(body)["home_hero"]["html"] == "<p>welcome back</p>"
+
+
+def test_a_profile_condition_that_becomes_true_shows_at_the_next_ask(client, site):
+    from django.utils import timezone
+
+    from personalization.models import Profile
+
+    profile = profile_make(site, visitor_id=VISITOR, goal_counts={"purchase": 4})
+    rule_make(site, {"all": [row("purchases", "gte", 5)]}, slot="home_hero", html="<p>welcome back</p>")
+    token = consent_token(VISITOR, "analytics", "personalization")
+    assert ask(client, site, slots="home_hero", token=token).json() == {}
+    # what storing the fifth purchase writes to the profile
+    Profile.objects.filter(pk=profile.pk).update(goal_counts={"purchase": 5}, updated_at=timezone.now())
+    assert ask(client, site, slots="home_hero", token=token).json()["home_hero"]["html"] == "<p>welcome back</p>"
