@@ -3,6 +3,7 @@
     import attune
     attune.track(request, "purchase", {"revenue": 59.90, "order": "A-1001"})
     attune.identify(request, user.pk)
+    attune.user_signature(user.pk)   # the proof a browser identify carries (`{% attune_tracker %}` prints it)
 
 `request_or_visitor` is a Django request (its visitor and consent come from the signed consent
 cookie) or a visitor id. Events go through the same validation, consent rules and write path as
@@ -28,6 +29,15 @@ def identify(request_or_visitor, user_id, *, site=None):
     from personalization.services.tracking import server_event_send
 
     return server_event_send(request_or_visitor, {"type": "identify", "userId": str(user_id)}, site=site)
+
+
+def user_signature(user_id, *, site=None) -> str:
+    """The proof a browser identify carries for `user_id` (`attune('identify', user_id, signature)` in a page):
+    {% attune_tracker %} prints it for the logged-in user; call this only for pages that identify in JavaScript."""
+    from personalization.services.tracking import site_resolve
+    from personalization.services.users import user_signature as signature
+
+    return signature(site_key=site_resolve(site).public_key, user_id=str(user_id))
 
 
 def __getattr__(name: str):

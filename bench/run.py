@@ -361,7 +361,7 @@ def tracker_speed() -> dict:
         return {}
     log("tracker: main-thread time per event in Chromium")
     script = (ROOT / "tracker_js" / "dist" / "attune.js").read_text()
-    payload = base64.urlsafe_b64encode(json.dumps({"v": "bench-visitor-1", "g": ["analytics", "necessary"],
+    payload = base64.urlsafe_b64encode(json.dumps({"s": "pk_bench", "v": "bench-visitor-1", "g": ["analytics", "necessary"],
                                                    "p": 0, "t": 1}).encode()).decode().rstrip("=")
     html = ('<!doctype html><html><head><script data-site="pk_bench" data-endpoint="/collect"></script></head>'
             '<body><button id="target" data-attune-campaign="b">Add to cart</button></body></html>')

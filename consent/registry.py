@@ -23,6 +23,9 @@ class PersonalDataHandler:
     export: Callable[[Subject], dict]
     erase: Callable[[Subject], int]  # returns how many rows (or entries) were erased
     category: str = "analytics"  # the consent category the data was collected under
+    # What of it was collected for these purposes alone (events a site marked `purpose: marketing`, say), erased
+    # when one of them is withdrawn; None when the handler keeps nothing per purpose.
+    erase_purposes: Callable[[Subject, frozenset[str]], int] | None = None
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ from django.conf import settings
 from django.db.models import Q
 
 from .models import ConsentPolicy, ConsentRecord
+from .registry import default_site_key
 from .remembered import Remembered
 from .state import ConsentState, consent_cookie_token, consent_state_from_token, no_consent
 
 POLICY_CACHE_SECONDS = 10
 _policy_cache = Remembered(seconds=POLICY_CACHE_SECONDS)
+WITHDRAWAL_CACHE_SECONDS = 1  # how soon another process's withdrawal counts against older tokens
+_withdrawal_cache = Remembered(seconds=WITHDRAWAL_CACHE_SECONDS)
 
 
 def policy_remembered(key: str, load):
@@ -30,9 +33,11 @@ def policy_material_version() -> int:
                              .values_list("version", flat=True).first() or 0)
 
 
-def request_consent(request) -> ConsentState:
-    """The consent a request's cookie proves under the current policy (no consent without one)."""
-    return consent_state_from_token(consent_cookie_token(request), current_material_version=policy_material_version())
+def request_consent(request, *, site_key: str | None = None) -> ConsentState:
+    """The consent a request's cookie proves on the site (the default site's key unless given) under the current
+    policy (no consent without one)."""
+    return consent_state_from_token(consent_cookie_token(request), site_key=default_site_key() if site_key is None
+                                    else site_key, current_material_version=policy_material_version())
 
 
 def policy_cache_clear() -> None:
@@ -73,3 +78,36 @@ def consent_state_recorded(*, site_key: str, visitor_id: str = "", user_key: str
         return no_consent()
     return ConsentState(granted=frozenset(record.granted), visitor_id=record.visitor_id,
                         policy_version=record.policy_version, given_at=given_at, explicit=True)
+
+
+def withdrawal_latest_id(*, site_key: str) -> int:
+    """The consent record id of the site's latest withdrawal (0 for none), kept in memory for a second: a token
+    issued after it cannot be worth more than a later choice, so its batches need no further look."""
+    return _withdrawal_cache.get(site_key, lambda: ConsentRecord.objects.filter(
+        site_key=site_key, source=ConsentRecord.Source.WITHDRAWAL).order_by("-pk").values_list("pk", flat=True)
+        .first() or 0)
+
+
+def withdrawal_cache_clear() -> None:
+    """Forget the remembered latest withdrawals (this process has just recorded one)."""
+    _withdrawal_cache.clear()
+
+
+def choices_latest_after(*, site_key: str, visitor_ids: Collection[str],
+                         after_record_id: int) -> dict[str, tuple[int, frozenset[str]]]:
+    """{visitor id: (record id, what it grants)} of the latest choice on the site of those of the visitors who chose
+    after the consent record `after_record_id` (a token older than the latest choice is worth no more than it)."""
+    if not visitor_ids:
+        return {}
+    records = (ConsentRecord.objects.filter(site_key=site_key, visitor_id__in=list(visitor_ids), pk__gt=after_record_id)
+               .order_by("pk").values_list("visitor_id", "pk", "granted"))
+    return {visitor_id: (pk, frozenset(granted)) for visitor_id, pk, granted in records}
+
+
+def visitor_site_key(*, visitor_id: str) -> str:
+    """The site a visitor made their latest recorded choice on ("" when none): where their data is, on a server of
+    several sites whose pages name none."""
+    if not visitor_id:
+        return ""
+    latest = ConsentRecord.objects.filter(visitor_id=visitor_id).order_by("-pk").values_list("site_key", flat=True)
+    return latest.first() or ""

@@ -13,7 +13,7 @@ from .categories import categories
 from .forms import ConsentChoiceForm
 from .models import ConsentRecord, ErasureLog
 from .registry import Subject, default_site_key
-from .selectors import policy_current, request_consent
+from .selectors import policy_current, request_consent, visitor_site_key
 from .services.choices import consent_choice_record
 from .services.rights import personal_data_erase, personal_data_export
 
@@ -47,7 +47,9 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
 def request_subject(request: HttpRequest) -> Subject | None:
     """Whose data the request may see: the visitor its signed consent cookie names, and the logged-in user."""
     state = request_consent(request)
-    site_key = default_site_key()
+    site_key = default_site_key() or visitor_site_key(visitor_id=state.visitor_id)
+    if not site_key:
+        return None  # several sites, none the default, and no choice of this browser's says which: see site_unknown
     visitor_ids = (state.visitor_id,) if state.visitor_id else ()
     user_key = ""
     if request.user.is_authenticated:
@@ -66,18 +68,26 @@ def user_key_for_request(site_key: str, user) -> str:
 def privacy_center(request: HttpRequest) -> HttpResponse:
     """What the visitor has chosen, and the buttons to download or erase what is held about them."""
     state = request_consent(request)
+    subject = request_subject(request)
     return render(request, "consent/center.html", {
-        "subject": request_subject(request), "granted": state.granted, "explicit": state.explicit,
-        "categories": categories(), "erased": request.GET.get("erased") == "1",
+        "subject": subject, "granted": state.granted, "explicit": state.explicit, "categories": categories(),
+        "erased": request.GET.get("erased") == "1", "site_unknown": subject is None and site_unknown(request),
     })
+
+
+def site_unknown(request: HttpRequest) -> bool:
+    """Whether this browser may hold data here that the privacy center cannot find: no site is the default (there
+    are several; `manage.py check` warns) and none of its choices names one."""
+    return not default_site_key() and bool(request_consent(request).visitor_id or request.user.is_authenticated)
 
 
 def privacy_export(request: HttpRequest) -> HttpResponse:
     """Everything held about the visitor (or logged-in user), as a JSON download."""
     subject = request_subject(request)
     if subject is None:
-        return render(request, "consent/center.html", {"subject": None, "categories": categories(),
-                                                       "granted": [], "explicit": False}, status=404)
+        return render(request, "consent/center.html", {"subject": None, "categories": categories(), "granted": [],
+                                                       "explicit": False, "site_unknown": site_unknown(request)},
+                      status=404)
     data = personal_data_export(subject=subject)
     response = HttpResponse(json.dumps(data, indent=2, default=str), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'

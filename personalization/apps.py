@@ -18,7 +18,7 @@ class PersonalizationConfig(AppConfig):
             visitor_user_key_register,
         )
 
-        from . import models
+        from . import checks, models  # noqa: F401 - checks registers the system checks
         from .services import personal_data as data
         from .services.retention import events_purge_expired
         from .services.users import user_key_for
@@ -31,7 +31,7 @@ class PersonalizationConfig(AppConfig):
         visitor_user_key_register(data.visitor_user_key)
         personal_data_register(PersonalDataHandler(
             name="tracking", models=(models.Event, models.Session, models.Profile, models.Visitor, models.FailedEvent),
-            export=data.stored_export, erase=data.stored_erase,
+            export=data.stored_export, erase=data.stored_erase, erase_purposes=data.purposes_erase,
         ))
         personal_data_register(PersonalDataHandler(name="stream", models=(), export=data.stream_export,
                                                    erase=data.stream_erase))

@@ -39,6 +39,7 @@ _by_public_key = Remembered(seconds=SITE_CACHE_SECONDS)
 _by_id = Remembered(seconds=SITE_CACHE_SECONDS)
 _by_write_key = Remembered(seconds=SITE_CACHE_SECONDS)
 _default = Remembered(seconds=SITE_CACHE_SECONDS)
+_origins = Remembered(seconds=SITE_CACHE_SECONDS)
 
 
 def site_info(site: Site) -> SiteInfo:
@@ -85,6 +86,14 @@ def site_default() -> SiteInfo | None:
     return _cached(_default, "", only_site)
 
 
+def origin_of_some_site(origin: str) -> bool:
+    """Whether any site allows `origin` (a preflight names no site); cached like the sites."""
+    origins = _origins.get("", lambda: frozenset(
+        allowed.rstrip("/").lower() for allowed_list in Site.objects.values_list("allowed_origins", flat=True)
+        for allowed in allowed_list or ()))
+    return "*" in origins or origin.rstrip("/").lower() in origins
+
+
 def only_site() -> Site | None:
     sites = list(Site.objects.all()[:2])
     return sites[0] if len(sites) == 1 else None
@@ -97,6 +106,7 @@ def visitors_of_user(*, site_id: int, user_key: str) -> list[str]:
 
 def site_cache_clear() -> None:
     _default.clear()
+    _origins.clear()
     _by_id.clear()
     _by_public_key.clear()
     _by_write_key.clear()
@@ -123,9 +133,9 @@ def profile_for_request(request, *, site: SiteInfo | None = None) -> Profile | N
     if hasattr(request, _REQUEST_PROFILE):
         return getattr(request, _REQUEST_PROFILE)
     profile = None
-    state = request_consent(request)
     site = site or site_default()
-    if site is not None and state.visitor_id and state.allows(PERSONALIZATION):
+    state = request_consent(request, site_key=site.public_key) if site is not None else None
+    if state is not None and state.visitor_id and state.allows(PERSONALIZATION):
         profile = profile_for_visitor(site_id=site.id, visitor_id=state.visitor_id)
     setattr(request, _REQUEST_PROFILE, profile)
     return profile

@@ -7,9 +7,14 @@ class RulesConfig(AppConfig):
     name = "rules"
 
     def ready(self) -> None:
+        from consent.registry import PersonalDataHandler, personal_data_register
         from personalization.decisions import DecisionProvider, decision_provider_register
 
-        from . import receivers  # noqa: F401 - forgets compiled rules when they change
+        from . import models, receivers  # noqa: F401 - receivers forget compiled rules when they change
         from .decisions import SOURCE, rules_decide
+        from .personal_data import redemptions_erase, redemptions_export
 
         decision_provider_register(DecisionProvider(name=SOURCE, decide=rules_decide))
+        personal_data_register(PersonalDataHandler(
+            name="offer_redemptions", models=(models.OfferRedemption,), export=redemptions_export,
+            erase=redemptions_erase, category="personalization"))

@@ -128,3 +128,30 @@ class ConditionRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} {self.op} {self.value}"
+
+
+class ItemNeighbours(models.Model):
+    """What the hourly job found for one item (or one kind of page) of a site: the items viewed in the same sessions,
+    the items opened right after it, and its popularity. Rebuilt whole for a site at each run."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)  # indexes start with it
+    item = models.CharField(max_length=200, help_text="The page's product id (attune:product-id), else its path; "
+                                                      "'type:<page type>' for pages that are no item (home, cart).")
+    path = models.CharField(max_length=500, blank=True, help_text="Where the item was last seen.")
+    page_type = models.CharField(max_length=20, blank=True)
+    category = models.CharField(max_length=100, blank=True, help_text="Content category of its page.")
+    sessions = models.PositiveIntegerField(default=0, help_text="Sessions it was viewed in (its popularity).")
+    related = models.JSONField(default=list, help_text="[[item, score], ...]: viewed in the same sessions, best first.")
+    following = models.JSONField(default=list, help_text="[[item, probability], ...]: opened right after it.")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "item"], name="neighbours_unique_item")]
+        indexes = [
+            models.Index(fields=["site", "path"], name="neighbours_path"),
+            models.Index(fields=["site", "page_type", "category", "-sessions"], name="neighbours_popular"),
+        ]
+        verbose_name_plural = "item neighbours"
+
+    def __str__(self) -> str:
+        return self.item

@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from personalization.decisions import PageContext
+from personalization.selectors import events_for_profile, profile_for_visitor
+
+from .models import ItemNeighbours
+from .recommend_math import TYPE_PREFIX, ranked
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +54,57 @@ def items_related(wanted: ItemsWanted) -> list[Item]:
         if len(found) >= wanted.limit:
             break
     return found[: wanted.limit]
+
+
+ITEM_PAGE_TYPES = frozenset({"product", "article"})  # pages that are items; on others any item may be recommended
+
+
+def item_keys_recommended(*, site_id: int, page: PageContext, visitor_id: str, limit: int) -> list[str]:
+    """Up to `limit` item keys (product ids, article paths) for the page and visitor, from the computed neighbours:
+    co-visited items, then those opened next, ranked by the visitor's category affinity, filled up with the
+    popular items of the page's category; never the page's own item nor what the visitor bought. [] until the
+    hourly job has run for the site."""
+    here = page_neighbours(site_id=site_id, page=page)
+    profile = profile_for_visitor(site_id=site_id, visitor_id=visitor_id) if visitor_id else None
+    exclude = items_bought(profile=profile) | ({here.item} if here else set())
+    kind = page.page_type if page.page_type in ITEM_PAGE_TYPES else ""
+    related = [tuple(pair) for pair in here.related] if here else []
+    following = [tuple(pair) for pair in here.following] if here else []
+    candidates = ItemNeighbours.objects.filter(site_id=site_id, item__in=[key for key, _ in related + following])
+    if kind:
+        candidates = candidates.filter(page_type=kind)
+    category_of = dict(candidates.values_list("item", "category"))
+    return ranked(related=[pair for pair in related if pair[0] in category_of],
+                  following=[pair for pair in following if pair[0] in category_of],
+                  affinity=profile.category_affinities if profile else {}, category_of=category_of,
+                  popular=items_popular(site_id=site_id, page_type=kind, category=page.category,
+                                        count=limit + len(exclude)),
+                  exclude=exclude, limit=limit)
+
+
+def page_neighbours(*, site_id: int, page: PageContext) -> ItemNeighbours | None:
+    """The computed row of the page's item (found by its path), else that of its page type."""
+    rows = ItemNeighbours.objects.filter(site_id=site_id)
+    found = rows.filter(path=page.path[:500]).exclude(path="").first()
+    if found is None and page.page_type and page.page_type not in ITEM_PAGE_TYPES:
+        found = rows.filter(item=f"{TYPE_PREFIX}{page.page_type}").first()
+    return found
+
+
+def items_popular(*, site_id: int, page_type: str, category: str, count: int) -> list[str]:
+    """The `count` items viewed in most sessions, of `category` and `page_type` when given."""
+    rows = ItemNeighbours.objects.filter(site_id=site_id, sessions__gt=0).exclude(item__startswith=TYPE_PREFIX)
+    if page_type:
+        rows = rows.filter(page_type=page_type)
+    if category:
+        rows = rows.filter(category=category)
+    return list(rows.order_by("-sessions", "item").values_list("item", flat=True)[:count])
+
+
+def items_bought(*, profile) -> set[str]:
+    """The items the person's purchases named (a purchase event's `products`), on any of their devices."""
+    if profile is None:
+        return set()
+    tracked = events_for_profile(profile_id=profile.pk, types=["track"], limit=200)
+    return {key for event in tracked if event.name == "purchase" and isinstance(event.props, dict)
+            for key in event.props.get("products", []) if isinstance(key, str)}

@@ -8,8 +8,10 @@ class SegmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from consent.registry import PersonalDataHandler, RetentionHandler, personal_data_register, retention_register
+        from personalization.stamps import event_stamp_register
 
         from . import admin_webhooks, models, receivers, receivers_webhooks  # noqa: F401 - they register on import
+        from .selectors import segment_stamps
         from .services.personal_data import (
             memberships_erase,
             memberships_export,
@@ -28,3 +30,4 @@ class SegmentsConfig(AppConfig):
             erase=webhook_deliveries_erase, category=WEBHOOK_CONSENT))
         retention_register(RetentionHandler(name="segment_webhooks", category=WEBHOOK_CONSENT,
                                             purge=webhook_deliveries_purge))
+        event_stamp_register(segment_stamps)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from .models import Cluster, ClusteringConfig, ClusteringRun, MembershipChange, Segment
+from .models import Cluster, ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
 
 SIZE_RUNS = 30  # runs shown in "sizes over time"
 NEW, GONE = "(not clustered before)", "(no longer clustered)"
@@ -105,3 +105,16 @@ def segment_size_history(*, segment: Segment) -> dict:
         days.append(row["day"].isoformat())
         sizes.append(size)
     return {"days": days, "sizes": sizes}
+
+
+def segment_stamps(site_id: int, visitor_ids: list[str]) -> dict[str, dict[str, object]]:
+    """The segments (slugs, comma-separated) each visitor is in now, stamped on the events being stored."""
+    found: dict[str, list[str]] = {}
+    wanted = set(visitor_ids)
+    rows = (Membership.objects.filter(segment__site_id=site_id, segment__retired=False,
+                                      profile__visitors__visitor_id__in=visitor_ids)
+            .values_list("profile__visitors__visitor_id", "segment__slug").order_by("segment__slug"))
+    for visitor_id, slug in rows:
+        if visitor_id in wanted:
+            found.setdefault(visitor_id, []).append(slug)
+    return {visitor_id: {"segments": ",".join(slugs)[:200]} for visitor_id, slugs in found.items()}

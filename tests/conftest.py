@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from consent.selectors import policy_cache_clear
+from consent.selectors import policy_cache_clear, withdrawal_cache_clear
 from consent.state import consent_token_sign
 from personalization.ingest.redis_client import redis_client
 from personalization.selectors import site_cache_clear
@@ -21,9 +21,11 @@ def fresh_caches():
     cache.clear()
     site_cache_clear()
     policy_cache_clear()
+    withdrawal_cache_clear()
     yield
     site_cache_clear()
     policy_cache_clear()
+    withdrawal_cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -106,8 +108,15 @@ def site(db):
     return site_create(name=f"Shop {uuid.uuid4().hex[:6]}", origins=[ORIGIN]).site
 
 
-def consent_token(visitor_id: str, *categories: str, policy_version: int = 0, given_at: int | None = None) -> str:
+def consent_token(visitor_id: str, *categories: str, policy_version: int = 0, given_at: int | None = None,
+                  site_key: str | None = None) -> str:
+    """A consent token as the banner gives it, on `site_key` (by default the only site there is)."""
+    if site_key is None:
+        from personalization.models import Site
+
+        site_key = Site.objects.get().public_key
     return consent_token_sign(
+        site_key=site_key,
         visitor_id=visitor_id,
         granted=frozenset(categories),
         policy_version=policy_version,
@@ -124,3 +133,10 @@ def make_event(type_: str = "page_view", *, ts: int | None = None, **fields) -> 
     event.update(fields)
     return event
 
+
+
+def make_signed_event(type_: str = "identify", *, site_key: str, user_id: str, **fields) -> dict:
+    """An event naming a user with the site backend's proof of it, as a logged-in user's page sends it."""
+    from personalization.services.users import user_signature
+
+    return make_event(type_, user_id=user_id, user_sig=user_signature(site_key=site_key, user_id=user_id), **fields)

@@ -40,6 +40,9 @@ DEFAULTS = {
     # Batches a client address may send per minute, and a whole site per minute.
     "RATE_LIMIT_ADDRESS_PER_MINUTE": env_int("ATTUNE_RATE_LIMIT_ADDRESS_PER_MINUTE", 1200),
     "RATE_LIMIT_SITE_PER_MINUTE": env_int("ATTUNE_RATE_LIMIT_SITE_PER_MINUTE", 600_000),
+    # Embedded (no Redis), each web process counts the limits above in its own memory and allows this share of
+    # them, so that all together allow no more than the limits: config/gunicorn.py sets it to its process count.
+    "RATE_LIMIT_PROCESSES": env_int("ATTUNE_RATE_LIMIT_PROCESSES", 1),
     # "drop": bot traffic is counted and dropped; "flag": stored on visitors marked as bots,
     # which segments and visitor counts leave out.
     "BOT_POLICY": env_str("ATTUNE_BOT_POLICY", "drop"),
@@ -82,6 +85,9 @@ DEFAULTS = {
     # Embedded mode: how often the people whose figures changed are placed in segments again (a background
     # thread per process; 0 does it in the storing thread). With Redis a Celery task per stored chunk does it.
     "SEGMENTS_REFRESH_SECONDS": 1,
+    # Fit clustering runs on a Dask cluster: its scheduler's address ("tcp://host:8786"), "local" for a local
+    # cluster of two worker processes, or "" to fit in the worker's own process (the default).
+    "SEGMENTS_DASK_SCHEDULER": env_str("ATTUNE_SEGMENTS_DASK_SCHEDULER", ""),
     # Segment webhooks: attempts per delivery before it is marked failed.
     "WEBHOOK_MAX_ATTEMPTS": 8,
     # Seconds before a failed delivery is tried again, doubled after each further failure.

@@ -40,6 +40,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segments.tasks.segment_runs_scheduled",
         "schedule": timedelta(hours=1),
     },
+    "refresh-item-neighbours": {
+        "task": "rules.tasks.item_neighbours_refresh",
+        "schedule": timedelta(hours=1),
+    },
     "deliver-webhooks": {
         "task": "segments.tasks.webhook_deliveries_due",
         "schedule": timedelta(minutes=1),

@@ -11,7 +11,7 @@ from ..addresses import address_minimise
 from ..categories import category_keys, consent_mode_signals, required_keys
 from ..models import ConsentRecord
 from ..registry import visitor_user_key
-from ..selectors import consent_record_latest, policy_current
+from ..selectors import consent_record_latest, policy_current, withdrawal_cache_clear
 from ..state import consent_token_sign, visitor_id_valid
 from .rights import erased_digests, withdrawal_erase_queue
 
@@ -58,6 +58,8 @@ def consent_choice_record(*, site_key: str, visitor_id: str, granted: object, so
         language=language[:16],
         client_address=address_minimise(client_address, storage=settings.ATTUNE["CLIENT_ADDRESS_STORAGE"]),
     )
+    if withdrawn:  # this process's batches see it at once; others' within a second
+        withdrawal_cache_clear()
     if withdrawn and settings.ATTUNE["ERASE_ON_WITHDRAWAL"]:
         withdrawal_erase_queue(site_key=site_key, visitor_id=visitor_id, categories=frozenset(withdrawn))
     return RecordedChoice(record=record, token=token, max_age=settings.ATTUNE["CONSENT_MAX_AGE_DAYS"] * 86400,
@@ -80,6 +82,6 @@ def consent_record_create(
         denied=sorted(category_keys() - granted), policy_version=policy_version, source=source,
         language=language[:16], client_address=client_address, created_at=at,
     )
-    token = consent_token_sign(visitor_id=visitor_id, granted=frozenset(granted), policy_version=policy_version,
-                               given_at=int(at.timestamp()))
+    token = consent_token_sign(site_key=site_key, visitor_id=visitor_id, granted=frozenset(granted),
+                               policy_version=policy_version, given_at=int(at.timestamp()), record_id=record.pk)
     return record, token

@@ -70,12 +70,18 @@ def personal_data_erase(*, subject: Subject, channel: str, requested_by: str = "
 
 def withdrawal_erase(*, site_key: str, visitor_id: str, categories: frozenset[str]) -> dict[str, int]:
     """Erase what was collected under withdrawn categories: everything about the visitor when analytics is
-    withdrawn (nothing may stay without it), else what the handlers keep for the withdrawn purposes."""
+    withdrawn (nothing may stay without it), else what the handlers keep for the withdrawn purposes: their data of
+    that category, and what was collected for that purpose alone."""
     subject = subject_expand(Subject(site_key=site_key, visitor_ids=(visitor_id,)))
     if "analytics" in categories:
         return personal_data_erase(subject=subject, channel=ErasureLog.Channel.WITHDRAWAL).erased
     erased = {handler.name: handler.erase(subject) for handler in personal_data_handlers()
               if handler.category in categories}
+    for handler in personal_data_handlers():
+        purposed = (handler.erase_purposes(subject, categories)
+                    if handler.erase_purposes is not None and handler.category not in categories else 0)
+        if purposed:
+            erased[handler.name] = purposed
     if erased:
         ErasureLog.objects.create(site_key=site_key, channel=ErasureLog.Channel.WITHDRAWAL, erased=erased)
     return erased

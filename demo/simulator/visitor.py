@@ -179,7 +179,8 @@ def checkout(browser: Browser, rng: random.Random, site: SiteMap, at_ms: int, st
     order = Page(f"/shop/order/SIM{traffic.purchases:04d}/", "order_confirmation")
     browser.emit(at_ms + 800, "page_view", order, random_uuid(rng)[:16], props={"page_type": "order_confirmation"})
     browser.emit(at_ms + 900, "track", order, "", name="purchase",
-                 props={"revenue": revenue, "items": len(state["cart"]), "order": f"SIM{traffic.purchases:04d}"})
+                 props={"revenue": revenue, "items": len(state["cart"]), "order": f"SIM{traffic.purchases:04d}",
+                        "products": [page.product for page in state["cart"]]})  # as the demo's checkout sends
     state["cart"] = []
     browser.flush(at_ms + 1000)
     return at_ms + 2000

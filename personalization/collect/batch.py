@@ -27,6 +27,7 @@ class CollectedEvent(msgspec.Struct, array_like=True):
     purpose: str  # the category the event names, else its type's; storing it needs both (schema.event_allowed)
     user_key: str = ""  # the stored key of the site's user id (services/users.py), on an identify or any event sent with one
     user_id: str = ""  # the site's user id as sent: the collector turns it into user_key and empties it before storing
+    user_sig: str = ""  # the site backend's proof of user_id (services/users.py), checked and emptied by the collector
 
 
 INVALID = "invalid"  # models.DropReason.INVALID: this module reads no models
@@ -53,6 +54,7 @@ class CollectedBatch:
     country: str = ""
     client_address: str = ""
     is_bot: bool = False
+    consent_record: int = 0  # the consent record of the token the collector checked (0: no token, or server events)
     events: list[CollectedEvent] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     drops: dict[str, int] = field(default_factory=dict)

@@ -1,6 +1,8 @@
 """Reading a request body safely: size first, nesting depth without recursion, then JSON."""
 
 import orjson
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, UnreadablePostError
 
 NOT_BRACKETS_OR_QUOTES = bytes(b for b in range(256) if b not in b'[]{}"')
 
@@ -44,7 +46,20 @@ def body_parse(raw: bytes, *, max_bytes: int, max_depth: int) -> object:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise BodyError(400, "malformed_json", f"The body is not valid JSON ({error}).") from None
+        raise json_error(raw, error) from None
+
+
+def json_error(raw: bytes, error: orjson.JSONDecodeError) -> BodyError:
+    """The BodyError for a body orjson could not read: its encoding when that is the cause, else its JSON."""
+    try:
+        raw.decode()
+    except UnicodeDecodeError as undecodable:
+        return BodyError(400, "invalid_encoding", f"The body is not UTF-8 (byte {undecodable.start}); send JSON "
+                         "encoded as UTF-8, with other characters escaped (\\u00e9) or encoded (%C3%A9 in a URL).")
+    if "surrogate" in str(error):
+        return BodyError(400, "invalid_encoding", "The body escapes a lone UTF-16 surrogate (\\ud800), which is no "
+                         "character; send whole characters.")
+    return BodyError(400, "malformed_json", f"The body is not valid JSON ({error}).")
 
 
 def body_check(raw: bytes, *, max_bytes: int, max_depth: int) -> None:
@@ -56,3 +71,19 @@ def body_check(raw: bytes, *, max_bytes: int, max_depth: int) -> None:
     depth = nesting_depth(raw, stop_above=max_depth)
     if depth > max_depth:
         raise BodyError(400, "too_deep", f"The body nests more than {max_depth} levels deep; flatten it.")
+
+
+def body_received(request: HttpRequest, *, max_bytes: int) -> bytes:
+    """The raw body of a Django request, or a BodyError: 413 above `max_bytes` or Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE, 408 when the client stops sending it (the server's body timeout)."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not (declared.isascii() and declared.isdigit()):  # "²" is a digit to isdigit(), and Django's int() fails on it
+        raise BodyError(400, "invalid_length", "Content-Length must be a number of bytes.")
+    if int(declared) > max_bytes:
+        raise BodyError(413, "body_too_large", f"The body is {declared} bytes; send at most {max_bytes} bytes.")
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise BodyError(413, "body_too_large", f"The body is {declared} bytes; send a smaller one.") from None
+    except UnreadablePostError:
+        raise BodyError(408, "body_timeout", "The body did not arrive in time; send it again.") from None

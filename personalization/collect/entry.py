@@ -19,7 +19,7 @@ from .limits import collect_limits
 from .schema import BatchContext, EventInvalid, event_validate
 
 BATCH_FIELDS = ("site_id", "site_key", "received_ms", "visitor_id", "source", "consent", "device_type", "country",
-                "client_address", "is_bot")
+                "client_address", "is_bot", "consent_record")  # an entry queued without the last one reads it as 0
 
 
 class StreamEntry(msgspec.Struct, array_like=True):

@@ -76,8 +76,8 @@ def batch_decode(raw: bytes, *, limits: Limits, max_events: int, max_depth: int)
         return None  # the schema would let through nesting deeper than allowed
     try:
         return batch_decoder(limits, max_events).decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
-        return None
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return None  # bytes that are not UTF-8 among them: the slow path names the encoding
 
 
 def uuid_canonical(value: str) -> str | None:
@@ -96,7 +96,7 @@ def event_complete_typed(e, context: BatchContext, limits: Limits) -> CollectedE
     if uuid_canonical(e.id) is None:
         raise EventInvalid("`id` must be a UUID.")
     return event_complete(e.id, e.type, e.ts, e.seq, e.name, e.purpose, e.url, e.ref, e.pv, e.cat, e.user_id,
-                          e.props, e.dims, context, limits)
+                          e.user_sig, e.props, e.dims, context, limits)
 
 
 def ids_canonical(ids: list[str]) -> bool:
@@ -151,7 +151,7 @@ def events_complete(events: list, context: BatchContext, limits: Limits, raw: by
             cleaned[ref] = url_clean(ref, limits)
         collected.append(CollectedEvent(
             e.id, kind, e.name, e.ts + skew, e.seq, *cleaned[url], cleaned[ref][0], e.pv, e.cat, e.props, e.dims,
-            e.purpose or categories[kind], "", e.user_id))
+            e.purpose or categories[kind], "", e.user_id, e.user_sig))
     return collected
 
 

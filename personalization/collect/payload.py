@@ -160,7 +160,11 @@ PAYLOAD = EventPayload(
         Text("pv", 40, "Page view id (groups a page view's engagement and scroll)."),
         Text("cat", 100, "The page's content category (`<meta name=\"attune:category\">`)."),
         Text("user_id", 200, "The site's user id; stored as a keyed hash (on any event type it links the visitor "
-                             "to that user, as `identify` does).", required_for="identify"),
+                             "to that user, as `identify` does); from a browser only with `user_sig`.",
+             required_for="identify"),
+        Text("user_sig", 64, "The site backend's proof of `user_id` (HMAC-SHA256 of the user id under the site's "
+                             "identity secret, hex; `{% attune_tracker %}` prints it as `data-user-sig`). A browser "
+                             "event with `user_id` and no valid `user_sig` is refused (`unverified_user`)."),
     ),
     seq=Whole("seq", 0, 2**31 - 1),
     max_keys=Setting("COLLECT_MAX_PROPS"),

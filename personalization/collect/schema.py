@@ -86,22 +86,22 @@ def event_validate(raw: object, context: BatchContext, limits: Limits) -> Collec
         raise EventInvalid(f"`type` {str(event_type)[:40]!r} is unknown; use one of: "
                            f"{', '.join(sorted(limits.categories))}.")
     props, dimensions = properties(raw, limits)
-    name, purpose, url, referrer, page_view_id, category, user_id = texts(raw, limits)
+    name, purpose, url, referrer, page_view_id, category, user_id, user_sig = texts(raw, limits)
     client_ms = raw.get("ts")
     if type(client_ms) is not int:
         raise EventInvalid("`ts` must be the event's time in milliseconds since 1970 (an integer).")
     seq_rule = limits.payload.seq
     seq = whole_number(raw.get("seq", 0), seq_rule.name, low=seq_rule.low, high=seq_rule.high)
     return event_complete(event_id, event_type, client_ms, seq, name, purpose, url, referrer, page_view_id, category,
-                          user_id, props, dimensions, context, limits)
+                          user_id, user_sig, props, dimensions, context, limits)
 
 
 def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, name: str, purpose: str, url: str,
-                   referrer: str, page_view_id: str, category: str, user_id: str, props: dict, dimensions: dict,
-                   context: BatchContext, limits: Limits) -> CollectedEvent:
+                   referrer: str, page_view_id: str, category: str, user_id: str, user_sig: str, props: dict,
+                   dimensions: dict, context: BatchContext, limits: Limits) -> CollectedEvent:
     """The rules beyond shape, for events whose fields have the right types and lengths: required fields,
     control characters, sizes, purpose, type-specific properties and time; then the normalised event."""
-    values = (name, purpose, url, referrer, page_view_id, category, user_id)  # in the declaration's order
+    values = (name, purpose, url, referrer, page_view_id, category, user_id, user_sig)  # in the declaration's order
     required = limits.required.get(event_type)
     if required is not None and not values[required[0]]:
         raise EventInvalid(f"`{required[1]}` is required.")
@@ -137,7 +137,7 @@ def event_complete(event_id: str, event_type: str, client_ms: int, seq: int, nam
         event_id.lower() if len(event_id) == 36 else canonical_uuid(event_id), event_type, name,
         event_time(client_ms, context, limits), seq, url, path,
         url_clean(referrer, limits)[0] if referrer else "", page_view_id, category, props, dimensions, purpose,
-        "", user_id,
+        "", user_id, user_sig,
     )
 
 

@@ -12,6 +12,7 @@ from ..models import Event, Profile
 from .activity import CART_EVENTS, Activity, datetime_to_ms, ms_to_datetime
 from .aggregate import ProfileState, cart_recompute, profile_add_activities, profile_add_sessions, profile_merge
 from .channels import channel_of
+from .devices import device_move, device_past_keep, user_profile_new
 from .profile_rows import profiles_lock, profiles_write
 from .session_rows import session_row, sessions_load, sessions_write
 from .sessionize import sessions_apply
@@ -79,7 +80,7 @@ def activities_apply(
     user_keys = {pk: user_key for pk, (_, user_key) in locked.items()}
     cart_stale: set[int] = set()
     identities_apply(site_id=site_id, identifies=identifies, links=links, states=states, user_keys=user_keys,
-                     cart_stale=cart_stale)
+                     cart_stale=cart_stale, by_visitor=by_visitor)
     sessions_update(site_id=site_id, goals=goals, by_visitor=by_visitor, links=links, states=states)
     for visitor_id, activities in by_visitor.items():
         profile_id = links[visitor_id].profile_id
@@ -92,13 +93,18 @@ def activities_apply(
     return frozenset(states)
 
 
-def identities_apply(*, site_id, identifies, links, states, user_keys, cart_stale) -> None:
-    """Link visitors to users; a visitor's anonymous profile merges into the user's existing one.
-    A profile already identified as another user is left alone (no merging of two known people)."""
+def identities_apply(*, site_id, identifies, links, states, user_keys, cart_stale, by_visitor) -> None:
+    """Link visitors to users; a visitor's anonymous profile merges into the user's existing one. Two known people
+    never merge: a device identified as one user and then as another (a shared device) moves to the second from
+    this batch on, and what it did before stays the first's."""
     for identify in sorted(identifies, key=lambda i: (i.ts_ms, i.event_id)):
         profile_id = links[identify.visitor_id].profile_id
         owner = next((pk for pk, key in user_keys.items() if key == identify.user_key), None)
-        if owner == profile_id or user_keys.get(profile_id) not in (None, identify.user_key):
+        if owner == profile_id:
+            continue
+        if user_keys.get(profile_id) is not None:
+            device_hand_over(site_id=site_id, identify=identify, links=links, states=states, user_keys=user_keys,
+                             owner=owner, since_ms=min(identify.ts_ms, by_visitor[identify.visitor_id][0].ts_ms))
             continue
         if owner is None:
             user_keys[profile_id] = identify.user_key
@@ -113,6 +119,18 @@ def identities_apply(*, site_id, identifies, links, states, user_keys, cart_stal
                 link.profile_id = owner
         cart_stale.discard(profile_id)
         cart_stale.add(owner)
+
+
+def device_hand_over(*, site_id, identify: Identify, links, states, user_keys, owner: int | None, since_ms: int) -> None:
+    """Move a device identified as another user to `identify`'s user (their profile `owner`, else a new one): its
+    events before `since_ms` stay with the profile it leaves, under a visitor id of their own."""
+    link = links[identify.visitor_id]
+    device_past_keep(site_id=site_id, visitor_id=identify.visitor_id, before_ms=since_ms, profile_id=link.profile_id)
+    if owner is None:
+        owner, states[owner] = user_profile_new(site_id=site_id, user_key=identify.user_key)
+        user_keys[owner] = identify.user_key
+    device_move(site_id=site_id, visitor_id=identify.visitor_id, to_profile_id=owner)
+    link.profile_id = owner
 
 
 def sessions_update(*, site_id: int, goals, by_visitor: dict[str, list[Activity]], links: dict[str, VisitorLink],

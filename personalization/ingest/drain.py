@@ -159,9 +159,12 @@ def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, unti
             stats.entries += len(entries)
             backoff = 0.1
         except redis.ResponseError as error:
-            if "NOGROUP" not in str(error):
+            if not group_lost(error):
                 raise
-            grouped = False  # Redis lost the consumer group (restarted without persistence): make it again
+            # The stream or its group is gone: Redis restarted without persistence, or the key was deleted (while
+            # this worker waited on it, Redis answers "UNBLOCKED ... no longer exists"). Make them again.
+            logger.warning("The event stream's consumer group is gone (%s); creating it again", error)
+            grouped = False
         except TRANSIENT_ERRORS as error:
             stats.errors.append(repr(error))
             logger.warning("Drain paused after a transient error, retrying: %r", error)
@@ -169,6 +172,11 @@ def stream_drain(*, consumer: str, max_seconds: float, block_ms: int = 200, unti
             time.sleep(backoff)
             backoff = min(backoff * 2, 5.0)
     return stats
+
+
+def group_lost(error: redis.ResponseError) -> bool:
+    text = str(error)
+    return "NOGROUP" in text or "no longer exists" in text
 
 
 def consumer_retire(consumer: str) -> None:

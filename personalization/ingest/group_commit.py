@@ -73,7 +73,8 @@ class GroupCommitWriter(GroupingWorker):
             return [self.write_alone(batch) for batch in items]
         self.idle = False
         self.written.set()
-        return [WriteResult(stored=stored, duplicates=duplicates) for stored, duplicates in result.per_batch]
+        return [WriteResult(stored=stored, duplicates=duplicates, erased=erased)
+                for stored, duplicates, erased in result.per_batch]
 
     def write_alone(self, batch: CollectedBatch) -> WriteResult | DatabaseError:
         try:

@@ -11,15 +11,17 @@ from collections.abc import Iterable
 import orjson
 from django.db import connection
 
+from ..collect.schema import EVENT_TYPES
 from ..models import DropCounter, Event, FailedEvent
 from .sql import raw_cursor, sqlite_time
 
 EVENT_COLUMNS = (
     "site_id", "event_id", "visitor_id", "type", "name", "ts", "received_at", "seq", "url", "path", "referrer",
     "page_view_id", "category", "props", "dimensions", "source", "consent", "device_type", "country", "client_address",
+    "purpose",
 )
 EVENT_TABLE = Event._meta.db_table
-STAGING_TABLE = "attune_event_staging_ms"  # a new name whenever its columns change
+STAGING_TABLE = "attune_event_staging_purpose"  # a new name whenever its columns change
 MS_COLUMNS = ("ts", "received_at")
 SQLITE_ROWS_PER_STATEMENT = 1000  # 20 columns each, well under SQLite's 32,766 variables
 
@@ -30,6 +32,7 @@ def event_row(site_id: int, batch, event) -> tuple:
         site_id, event.event_id, batch.visitor_id, event.type, event.name, event.ts_ms, batch.received_ms, event.seq, event.url, event.path, event.referrer, event.page_view_id,
         event.category, orjson.dumps(event.props).decode(), orjson.dumps(event.dimensions).decode(), batch.source,
         batch.consent, batch.device_type, batch.country, batch.client_address,
+        event.purpose if event.purpose != EVENT_TYPES.get(event.type) else "",  # only a purpose of its own
     )
 
 
@@ -55,9 +58,11 @@ def events_insert_postgresql(rows: list[tuple]) -> set[tuple[int, str]]:
         with cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # In the order of the unique key: drain workers storing overlapping chunks (a claimed entry replayed, a
+        # batch sent twice) then take its locks in the same order, and wait for each other instead of deadlocking.
         cursor.execute(
             f"INSERT INTO {EVENT_TABLE} ({columns}) SELECT {selected} FROM {STAGING_TABLE} "
-            "ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id::text"
+            "ORDER BY site_id, event_id ON CONFLICT (site_id, event_id) DO NOTHING RETURNING site_id, event_id::text"
         )
         inserted = set(cursor.fetchall())
         cursor.execute(f"TRUNCATE {STAGING_TABLE}")

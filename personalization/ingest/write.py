@@ -17,8 +17,10 @@ from ..collect.schema import CONTROL_CHARACTERS
 from ..models import DropReason, Event, FailedEvent
 from ..selectors import site_for_id
 from ..signals import events_stored
+from ..stamps import event_stamps
 from .activity import ms_to_datetime
 from .apply import Identify, activities_apply, activities_group, activity_of, site_goals
+from .choices import batches_consent_current
 from .sql import writer_turn
 from .store import drops_add, event_row, events_insert, failures_insert
 from .visitors import user_visitors_place
@@ -28,7 +30,8 @@ from .visitors import user_visitors_place
 class WriteResult:
     stored: int
     duplicates: int
-    per_batch: tuple[tuple[int, int], ...] = ()  # (stored, duplicates) for each batch, in order
+    per_batch: tuple[tuple[int, int, int], ...] = ()  # (stored, duplicates, erased) for each batch, in order
+    erased: int = 0  # events dropped because their visitor was erased while they were on their way
 
 
 def erased_visitors(batches: list[CollectedBatch]) -> set[tuple[str, str]]:
@@ -39,6 +42,16 @@ def erased_visitors(batches: list[CollectedBatch]) -> set[tuple[str, str]]:
             by_site[batch.site_key].append(batch.visitor_id)
     return {(site_key, vid) for site_key, vids in by_site.items()
             for vid in erased_digests(site_key=site_key, visitor_ids=vids)}
+
+
+def stamps_of(batches: list[CollectedBatch]) -> dict[tuple[int, str], dict]:
+    """{(site id, visitor id): dimensions to stamp on that visitor's events} (stamps.py), one call per site."""
+    by_site: dict[int, set[str]] = defaultdict(set)
+    for batch in batches:
+        if batch.site_id is not None and batch.events:
+            by_site[batch.site_id].add(batch.visitor_id)
+    return {(site_id, visitor_id): dimensions for site_id, visitors in by_site.items()
+            for visitor_id, dimensions in event_stamps(site_id=site_id, visitor_ids=sorted(visitors)).items()}
 
 
 def printable(text: str) -> str:
@@ -64,9 +77,11 @@ def batches_write(batches: list[CollectedBatch]) -> WriteResult:
 
 def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
     rows, seen, candidates = [], set(), []
-    counts = [[0, 0] for _ in batches]
+    counts = [[0, 0, 0] for _ in batches]
     user_visitors_place(batches)
+    batches_consent_current(batches)
     erased = erased_visitors(batches)
+    stamps = stamps_of(batches)
     drops: Counter = Counter()
     failures = []
     for position, batch in enumerate(batches):
@@ -75,6 +90,7 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
             drops[(batch.site_id, batch.site_key, reason, day)] += n
         if (batch.site_key, batch.visitor_id) in erased:  # erased while this batch was on its way: keep none of it
             drops[(batch.site_id, batch.site_key, DropReason.ERASED.value, day)] += len(batch.events)
+            counts[position][2] = len(batch.events)
             continue
         failures.extend(
             FailedEvent(site_id=batch.site_id, site_key=printable(batch.site_key), reason=f.reason,
@@ -86,7 +102,10 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
         )
         if batch.site_id is None:
             continue
+        stamped = stamps.get((batch.site_id, batch.visitor_id))
         for event in batch.events:
+            if stamped:
+                event.dimensions = {**stamped, **event.dimensions}
             key = (batch.site_id, event.event_id)
             if key in seen:
                 drops[(batch.site_id, batch.site_key, DropReason.DUPLICATE.value, day)] += 1
@@ -112,8 +131,8 @@ def batches_write_now(batches: list[CollectedBatch]) -> WriteResult:
         # Once per site and committed chunk; a chunk rolled back announces nothing.
         transaction.on_commit(lambda site_id=site_id, changed=changed: events_stored.send(
             sender=Event, site_id=site_id, profile_ids=changed))
-    return WriteResult(stored=len(inserted), duplicates=sum(c[1] for c in counts),
-                       per_batch=tuple((stored, duplicates) for stored, duplicates in counts))
+    return WriteResult(stored=len(inserted), duplicates=sum(c[1] for c in counts), erased=sum(c[2] for c in counts),
+                       per_batch=tuple(tuple(c) for c in counts))
 
 
 def site_apply(*, site_id: int, goals: frozenset[str], stored: list) -> frozenset[int]:

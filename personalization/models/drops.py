@@ -16,6 +16,7 @@ class DropReason(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate"
     LOST_ON_DEVICE = "lost_on_device", "Lost on the device (tracker outbox full)"
     ERASED = "erased", "Visitor erased before storage"
+    UNVERIFIED_USER = "unverified_user", "User id without the site backend's proof"
     UNSTORED = "unstored", "Accepted, not stored yet (kept whole: manage.py dead_letters_replay)"
 
 

@@ -27,6 +27,8 @@ class Event(models.Model):
     dimensions = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.BROWSER)
     consent = models.CharField(max_length=200, help_text="Categories granted when the event was collected.")
+    purpose = models.CharField(max_length=40, blank=True, default="", help_text=(
+        "The consent category the event named besides its type's (e.g. marketing); withdrawing it erases the event."))
     device_type = models.CharField(max_length=10, blank=True)
     country = models.CharField(max_length=2, blank=True)
     client_address = models.CharField(max_length=45, blank=True, help_text="Truncated, or empty.")

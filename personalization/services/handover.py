@@ -20,6 +20,8 @@ from .collect_types import ClientInfo, CollectOutcome, PreparedBatch, refusal
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
+UNKNOWN_SITE_KEY = "(unknown)"  # the one drop-counter bucket of every key that matches no site
+UNKNOWN_SITE_ID = 0  # the rate limit's "site" for them: site ids start at 1
 
 
 def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutcome:
@@ -42,6 +44,8 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
             if not rate_allowed(batch.site_id, client.address, batch.received_ms):
                 return rate_limited(batch, client, len(batch.events))
             result = group_commit.writer.write(batch)
+            if result.erased:
+                return visitor_erased(prepared)
             outcome.body = {"accepted": result.stored, "duplicates": result.duplicates}
     except (redis.RedisError, DatabaseError, group_commit.WriteTimeout):
         return storage_unavailable()
@@ -54,25 +58,61 @@ def batch_hand_over(prepared: PreparedBatch, client: ClientInfo) -> CollectOutco
     return outcome
 
 
+def visitor_erased(prepared: PreparedBatch) -> CollectOutcome:
+    """410 for a batch of a visitor whose data was erased: the browser still holds their cookie. The tracker asks
+    for consent again, and the choice starts over with a new visitor id (consent.services.choices)."""
+    outcome = refusal(410, "erased", "This visitor's data was erased, so nothing sent under their id is kept; ask "
+                      "for consent again: the new choice starts over with a new visitor id.")
+    outcome.body["dropped"] = {DropReason.ERASED.value: len(prepared.batch.events)}
+    outcome.site = prepared.site
+    return outcome
+
+
 def storage_unavailable() -> CollectOutcome:
     return refusal(503, "unavailable", "Storage is unavailable; keep the batch and send it again later.",
                    **{"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def rate_allowed(site_id: int, address: str, received_ms: int) -> bool:
-    """The rate limit of stream.rate_keys, counted in the local cache (embedded mode, where there is no Redis)."""
+    """The rate limit of stream.rate_keys, counted in the local cache (embedded mode, where there is no Redis): each of
+    RATE_LIMIT_PROCESSES web processes counts on its own and allows its share, so that together they allow no more."""
     keys = stream.rate_keys(site_id=site_id, address=address, minute=received_ms // 60_000)
+    processes = settings.ATTUNE["RATE_LIMIT_PROCESSES"]
     for key, limit in zip((keys.address, keys.site), stream.rate_limits(), strict=True):
         cache.add(key, 0, 61)
-        if cache.incr(key) > limit:
+        if cache.incr(key) > -(-limit // processes):  # rounded up: a limit never becomes 0
             return False
     return True
 
 
-def rate_limited(batch: CollectedBatch, client: ClientInfo, events: int) -> CollectOutcome:
-    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): events}, batch.received_ms)
+def refusal_limited(*, site: SiteInfo | None, address: str, received_ms: int, reason: str, events: int,
+                    answer: CollectOutcome) -> CollectOutcome:
+    """`answer` to a refused batch, its events counted as dropped for `reason` (a key that matches no site under
+    UNKNOWN_SITE_KEY); 429 instead once the address has sent more batches this minute than the rate limit allows,
+    refused ones included, so that a flood of refusals costs no more than a flood of batches."""
+    site_id, site_key = (site.id, site.public_key) if site is not None else (None, UNKNOWN_SITE_KEY)
+    try:
+        if redis_enabled():
+            keys = stream.rate_keys(site_id=site_id or UNKNOWN_SITE_ID, address=address, minute=received_ms // 60_000)
+            allowed = appender.append(entry=b"", keys=keys)  # counts, appends nothing
+        else:
+            allowed = rate_allowed(site_id or UNKNOWN_SITE_ID, address, received_ms)
+    except redis.RedisError:
+        allowed = True  # the answer is a refusal either way
+    if not allowed:
+        reason, answer = DropReason.RATE_LIMITED.value, rate_limit_refusal()
+    drops_record({(site_id, site_key, reason): events}, received_ms)
+    return answer
+
+
+def rate_limit_refusal() -> CollectOutcome:
     return refusal(429, "rate_limited", "Too many batches from this address or site; wait and send again.",
                    **{"Retry-After": "60"})
+
+
+def rate_limited(batch: CollectedBatch, client: ClientInfo, events: int) -> CollectOutcome:
+    drops_record({(batch.site_id, batch.site_key, DropReason.RATE_LIMITED.value): events}, batch.received_ms)
+    return rate_limit_refusal()
 
 
 def batch_dropped(site: SiteInfo, received_ms: int, drops: dict[str, int]) -> CollectOutcome:

@@ -43,7 +43,7 @@ def events_export(subject: Subject) -> list[dict]:
     return [
         {"id": str(e.event_id), "visitor": e.visitor_id, "type": e.type, "name": e.name, "at": e.ts.isoformat(),
          "url": e.url, "referrer": e.referrer, "category": e.category, "props": e.props, "dimensions": e.dimensions,
-         "source": e.source, "consent": e.consent, "device": e.device_type}
+         "source": e.source, "consent": e.consent, "purpose": e.purpose, "device": e.device_type}
         for e in events.iterator()
     ]
 
@@ -100,6 +100,25 @@ def stored_erase(subject: Subject) -> int:
         from ..ingest.apply import site_goals
 
         profiles_chunk_rebuild(site=site, goals=site_goals(site.goals), profile_ids=remaining)
+    return erased
+
+
+@transaction.atomic
+def purposes_erase(subject: Subject, purposes: frozenset[str]) -> int:
+    """The subject's events collected for one of `purposes` alone (a withdrawn marketing, say); the profiles they
+    counted in are rebuilt from what remains."""
+    site, visitor_ids = site_and_visitors(subject)
+    if site is None:
+        return 0
+    events = Event.objects.filter(site=site, visitor_id__in=visitor_ids, purpose__in=sorted(purposes))
+    if not events.exists():
+        return 0
+    erased = events.delete()[0]
+    touched = list(Profile.objects.filter(site=site, visitors__visitor_id__in=visitor_ids).values_list("pk", flat=True)
+                   .distinct())
+    from ..ingest.apply import site_goals
+
+    profiles_chunk_rebuild(site=site, goals=site_goals(site.goals), profile_ids=touched)
     return erased
 
 

@@ -49,10 +49,10 @@ def site_resolve(site: Site | SiteInfo | str | None) -> SiteInfo:
     return found
 
 
-def request_visitor(request: HttpRequest) -> tuple[str, ConsentState | None]:
-    """The visitor of a request and the consent its signed cookie proves; ("", None) without a genuine, current
-    consent cookie, the only place a visitor id is kept."""
-    state = request_consent(request)
+def request_visitor(request: HttpRequest, *, site_key: str) -> tuple[str, ConsentState | None]:
+    """The visitor of a request and the consent its signed cookie proves on the site; ("", None) without a genuine,
+    current consent cookie of that site, the only place a visitor id is kept."""
+    state = request_consent(request, site_key=site_key)
     if state.visitor_id:
         return state.visitor_id, state
     return "", None
@@ -79,7 +79,7 @@ def server_event_send(request_or_visitor: HttpRequest | str, message: dict, *, s
     info = site_resolve(site)
     proven = None
     if isinstance(request_or_visitor, HttpRequest):
-        visitor_id, proven = request_visitor(request_or_visitor)
+        visitor_id, proven = request_visitor(request_or_visitor, site_key=info.public_key)
     else:
         visitor_id = str(request_or_visitor)
     if not visitor_id and not message.get("userId"):

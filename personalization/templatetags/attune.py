@@ -14,6 +14,7 @@ from consent.selectors import policy_material_version, request_consent
 from ..decisions import DecisionRequest, PageContext, decisions_for
 from ..middleware import personalized_page_mark
 from ..selectors import profile_for_request, site_default
+from ..services.users import user_signature
 
 register = template.Library()
 
@@ -38,10 +39,22 @@ def attune_tracker(context, site_key: str = "", disable: str = ""):
     nonce = getattr(request, "csp_nonce", "") if request is not None else ""
     return format_html(
         '<script nonce="{}">{}</script>\n<script defer src="{}" data-site="{}" data-endpoint="{}" data-policy="{}"'
-        ' data-consent-script="{}"{}></script>',
+        ' data-consent-script="{}"{}{}></script>',
         nonce, STUB, static("attune.js"), site_key, settings.ATTUNE["TRACKER_ENDPOINT"], policy_material_version(),
         static("attune-consent.js"), format_html(' data-disable="{}"', disable) if disable else "",
+        user_attributes(request, site_key),
     )
+
+
+def user_attributes(request, site_key: str) -> str:
+    """`data-user` and `data-user-sig` for a logged-in user: the user id and the backend's proof of it, which the
+    tracker sends with its identify ("" for an anonymous visitor)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    user_id = str(user.pk)
+    return format_html(' data-user="{}" data-user-sig="{}"', user_id,
+                       user_signature(site_key=site_key, user_id=user_id))
 
 
 class PersonalizeNode(template.Node):
@@ -59,7 +72,7 @@ class PersonalizeNode(template.Node):
         options = {name: value.resolve(context) for name, value in self.options.items()}
         decision = decisions_for(DecisionRequest(
             site_id=site.id, slots=(slot,), page=PageContext(path=request.path, **options),
-            visitor_id=request_consent(request).visitor_id, profile=profile_for_request(request, site=site),
+            visitor_id=request_consent(request, site_key=site.public_key).visitor_id, profile=profile_for_request(request, site=site),
         )).get(slot)
         if decision is None:  # marked all the same: the in-page script may fill it later in the page view
             return format_html('<div data-attune-slot="{}">{}</div>', slot, default)

@@ -16,13 +16,14 @@ from django.views.decorators.csrf import csrf_exempt
 from consent.addresses import client_address
 
 from ..models import DropReason
+from ..selectors import origin_of_some_site
 from ..services.collect_types import ClientInfo, refusal
 from ..services.collector import batch_collect
 from ..services.handover import drops_record
 
 PREFLIGHT_MAX_AGE = "86400"
 REASONS = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
-           405: "Method Not Allowed", 413: "Content Too Large", 422: "Unprocessable Content",
+           405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large", 422: "Unprocessable Content",
            429: "Too Many Requests", 503: "Service Unavailable"}
 
 
@@ -47,6 +48,8 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
     cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin else []
     method = environ.get("REQUEST_METHOD", "")
     if method == "OPTIONS":
+        if not origin or not origin_of_some_site(origin):
+            return 204, [("Vary", "Origin")], b""  # no grant: the browser will not send the batch
         cors += [("Access-Control-Allow-Methods", "POST, OPTIONS"), ("Access-Control-Allow-Headers", "Content-Type"),
                  ("Access-Control-Max-Age", PREFLIGHT_MAX_AGE)]
         return 204, cors, b""
@@ -55,7 +58,7 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
         return outcome.status, list(outcome.headers.items()), orjson.dumps(outcome.body)
     limit = settings.ATTUNE["COLLECT_MAX_BODY_BYTES"]
     declared = environ.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > limit:
+    if not (declared.isascii() and declared.isdigit()) or int(declared) > limit:  # "²" is a digit to isdigit()
         drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, int(time.time() * 1000))
         outcome = refusal(413, "body_too_large", f"The body is {declared} bytes; send at most {limit} bytes per request.")
         return outcome.status, cors, orjson.dumps(outcome.body)
@@ -66,7 +69,13 @@ def collect_exchange(environ: dict, read_body) -> tuple[int, list[tuple[str, str
         user_agent=environ.get("HTTP_USER_AGENT", ""),
         country=environ.get(header, "")[:2].upper() if header else "",
     )
-    outcome = batch_collect(body=read_body(int(declared)), client=client)
+    try:
+        body = read_body(int(declared))
+    except OSError:  # the server's body timeout (config/gunicorn.py) or a client gone; Django says UnreadablePostError
+        drops_record({(None, "(unreadable)", DropReason.INVALID.value): 1}, int(time.time() * 1000))
+        outcome = refusal(408, "body_timeout", "The body did not arrive in time; send it again.")
+        return outcome.status, cors, orjson.dumps(outcome.body)  # gunicorn closes a connection left mid-body
+    outcome = batch_collect(body=body, client=client)
     if outcome.site is None or not origin or not outcome.site.origin_allowed(origin):
         cors = []
     return outcome.status, cors + list(outcome.headers.items()), orjson.dumps(outcome.body)

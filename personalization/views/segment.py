@@ -19,11 +19,12 @@ from redis import RedisError
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..collect.body import BodyError, body_parse
+from ..collect.body import BodyError, body_parse, body_received
 from ..collect.segment import MessageInvalid, iso_ms
 from ..ingest.redis_client import redis_client, redis_enabled
 from ..models import DropReason
@@ -107,8 +108,9 @@ def error(status: int, code: str, message: str, **headers) -> Response:
 
 
 def body_decode(request) -> bytes:
-    raw = request.body
+    """The request's body, inflated when gzip; a BodyError when it is too large or does not arrive."""
     limit = settings.ATTUNE["SERVER_MAX_BODY_BYTES"]
+    raw = body_received(request, max_bytes=limit)  # gzip shrinks JSON: a compressed body above the limit is too
     if request.META.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
@@ -134,6 +136,7 @@ def server_rate_allowed(site: SiteInfo) -> bool:
 class SegmentView(APIView):
     authentication_classes = [WriteKeyAuthentication]
     permission_classes = [HasSite]
+    parser_classes = [JSONParser]  # the body is read as JSON (body_parse), so the OpenAPI document lists only JSON
     message_type = "batch"
 
     @extend_schema(request=MessageSerializer, responses={200: IngestAnswerSerializer, 422: IngestAnswerSerializer,

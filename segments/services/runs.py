@@ -16,6 +16,7 @@ from personalization.selectors import profile_rows_for_site
 
 from ..cluster_profiles import cluster_moments, cluster_profiles
 from ..clustering import ClusteringError, assign_chunks, cluster_quality, fit_kmeans, sample_rows, stability_ari
+from ..clustering_dask import fit_kmeans_dask
 from ..features import Columns, FeatureContext, feature_matrix, features_named, figures_read
 from ..hierarchy import ward_hierarchy
 from ..k_selection import choose_k
@@ -102,7 +103,11 @@ def run_stages(run: ClusteringRun) -> None:
     timings["choose_k"] = time.monotonic() - step
     run_progress(run, f"fitting {k} clusters", 60)
     step = time.monotonic()
-    centroids, labels = fit_kmeans(X, k=k, seed=SEED)
+    scheduler = settings.ATTUNE["SEGMENTS_DASK_SCHEDULER"]
+    if scheduler:
+        centroids, labels = fit_kmeans_dask(X, k=k, seed=SEED, address=scheduler)
+    else:
+        centroids, labels = fit_kmeans(X, k=k, seed=SEED)
     if labels is None:
         labels = np.concatenate(list(assign_chunks((X[i:i + 50_000] for i in range(0, len(X), 50_000)), centroids)))
     timings["fit"] = time.monotonic() - step

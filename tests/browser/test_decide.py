@@ -26,7 +26,7 @@ def shop(demo):
 
 def visitor_as(page, live_server, profile, *categories: str) -> None:
     """The browser carries the consent cookie of `profile`'s visitor (as the banner would have set it)."""
-    token = consent_token(profile.origin_visitor_id, "necessary", *categories)
+    token = consent_token(profile.origin_visitor_id, "necessary", *categories, site_key=profile.site.public_key)
     page.context.add_cookies([{"name": "attune_consent", "value": token, "domain": urlparse(live_server.url).hostname,
                                "path": "/"}])
 

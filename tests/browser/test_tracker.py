@@ -103,10 +103,13 @@ def test_hover_dwell_and_form_submits_never_include_typed_values(demo, live_serv
 
 
 def test_api_track_identify_and_custom_dimensions(demo, live_server, page):
+    from personalization.services.users import user_signature
+
     page.goto(live_server.url + "/")
     grant(page, "analytics")
-    page.evaluate("""() => { attune('set', 'plan', 'gold'); attune('track', 'signup', {step: 2});
-        attune('identify', 'user-77'); }""")
+    signature = user_signature(site_key=demo.public_key, user_id="user-77")  # attune.user_signature() in a view
+    page.evaluate("""(signature) => { attune('set', 'plan', 'gold'); attune('track', 'signup', {step: 2});
+        attune('identify', 'user-77', signature); }""", signature)
     track = events_where(type="track", name="signup", timeout=8)[0]
     assert track.props == {"step": 2}
     assert track.dimensions == {"plan": "gold"}

@@ -8,7 +8,7 @@ from consent.selectors import policy_cache_clear
 from consent.state import consent_state_from_token
 from personalization.models import Event
 
-from ..conftest import ORIGIN, consent_token, make_event, now_ms
+from ..conftest import ORIGIN, consent_token, make_event, make_signed_event, now_ms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 
@@ -31,7 +31,7 @@ def test_a_choice_is_recorded_and_the_signed_cookie_set(client, site):
     assert record.client_address == ""  # dropped by default
     cookie = response.cookies["attune_consent"]
     assert cookie.value == answer["token"] and cookie["samesite"] == "Lax" and not cookie["httponly"]
-    assert consent_state_from_token(answer["token"], current_material_version=0).granted == {"analytics", "necessary"}
+    assert consent_state_from_token(answer["token"], site_key=site.public_key, current_material_version=0).granted == {"analytics", "necessary"}
     assert answer["consent_mode"]["analytics_storage"] == "granted"
     assert answer["consent_mode"]["ad_storage"] == "denied"
 
@@ -151,7 +151,7 @@ def test_the_settings_page_works_without_javascript(client, site):
     assert response.status_code == 302 and response["Location"] == "/shop/"
     record = ConsentRecord.objects.get()
     assert (record.source, record.granted) == ("settings_page", ["analytics", "necessary"])
-    assert consent_state_from_token(response.cookies["attune_consent"].value, current_material_version=0).allows("analytics")
+    assert consent_state_from_token(response.cookies["attune_consent"].value, site_key=site.public_key, current_material_version=0).allows("analytics")
 
 
 @pytest.mark.parametrize("path", ["/privacy/settings/", "/consent"])
@@ -191,19 +191,19 @@ def test_a_material_policy_version_asks_everyone_again(client, site):
     token = choose(client, site, ["analytics"]).json()["token"]
     ConsentPolicy.objects.create(version=2, material=False, summary="Typo fixed")
     policy_cache_clear()
-    assert consent_state_from_token(token, current_material_version=0).allows("analytics")
+    assert consent_state_from_token(token, site_key=site.public_key, current_material_version=0).allows("analytics")
     ConsentPolicy.objects.create(version=3, material=True, summary="New partner")
     policy_cache_clear()
     from consent.selectors import policy_material_version
 
-    assert consent_state_from_token(token, current_material_version=policy_material_version()).granted == {"necessary"}
+    assert consent_state_from_token(token, site_key=site.public_key, current_material_version=policy_material_version()).granted == {"necessary"}
 
 
 def test_the_record_of_an_identified_visitor_names_the_user_by_the_stored_key(client, site):
     vid = choose(client, site, ["analytics"]).json()["vid"]
     client.post("/collect", orjson.dumps({"site": site.public_key, "vid": vid, "sent": now_ms(),
                                           "consent": consent_token(vid, "analytics"),
-                                          "events": [make_event("identify", user_id="customer-9")]}),
+                                          "events": [make_signed_event(site_key=site.public_key, user_id="customer-9")]}),
                 content_type="text/plain", HTTP_ORIGIN=ORIGIN, HTTP_USER_AGENT="Mozilla/5.0 (X11) Chrome/130.0")
     choose(client, site, ["analytics", "marketing"])
     record = ConsentRecord.objects.latest("id")

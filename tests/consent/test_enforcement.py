@@ -19,22 +19,29 @@ CHROME = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"
 
 @st.composite
 def consent_states(draw):
-    """What the batch's consent field holds: a valid token (of some grants), one for another visitor, one
-    from before a material policy change, an expired one, a forged one, or nothing."""
-    kind = draw(st.sampled_from(["valid", "valid", "valid", "other_visitor", "outdated", "expired", "forged", "none"]))
+    """What the batch's consent field holds, for a site's key: a valid token (of some grants), one for another
+    visitor, one given on another site, one naming no site, one from before a material policy change, an expired
+    one, a forged one, or nothing."""
+    kind = draw(st.sampled_from(["valid", "valid", "valid", "other_visitor", "other_site", "no_site", "outdated",
+                                 "expired", "forged", "none"]))
     granted = frozenset(draw(st.sets(st.sampled_from(CATEGORIES))))
     visitor = "visitor-prop-1"
-    if kind == "none":
-        return None, frozenset()
-    token = consent_token_sign(
-        visitor_id="somebody-else" if kind == "other_visitor" else visitor, granted=granted,
-        policy_version=0 if kind == "outdated" else 1,
-        given_at=int(time.time()) - (400 * 86400 if kind == "expired" else 0),
-    )
-    if kind == "forged":
-        payload, rest = token.split(":", 1)
-        token = payload[:-3] + "abc:" + rest
-    return token, (granted if kind == "valid" else frozenset())
+
+    def token_for(site_key: str) -> str | None:
+        if kind == "none":
+            return None
+        token = consent_token_sign(
+            site_key={"other_site": "pk_another_site", "no_site": ""}.get(kind, site_key),
+            visitor_id="somebody-else" if kind == "other_visitor" else visitor, granted=granted,
+            policy_version=0 if kind == "outdated" else 1,
+            given_at=int(time.time()) - (400 * 86400 if kind == "expired" else 0),
+        )
+        if kind == "forged":
+            payload, rest = token.split(":", 1)
+            token = payload[:-3] + "abc:" + rest
+        return token
+
+    return token_for, (granted if kind == "valid" else frozenset())
 
 
 events = st.lists(st.tuples(st.sampled_from(["page_view", "click", "track"]), st.sampled_from(CATEGORIES)),
@@ -50,7 +57,8 @@ def test_only_events_whose_categories_the_signed_consent_grants_are_stored(clien
     Event.objects.all().delete()
     ConsentPolicy.objects.get_or_create(version=1, defaults={"material": True, "summary": "v1"})
     policy_cache_clear()
-    token, granted = state
+    token_for, granted = state
+    token = token_for(site.public_key)
     sent = [make_event(kind, name="custom", purpose=purpose) for kind, purpose in stream]
     body = {"site": site.public_key, "vid": "visitor-prop-1", "sent": int(time.time() * 1000), "events": sent}
     if token:

@@ -16,7 +16,7 @@ from personalization.collect.batch import CollectedBatch, CollectedEvent, Failur
 from personalization.ingest.write import batches_write
 from personalization.models import DropCounter, Event, FailedEvent, Profile, Session, Visitor
 
-from ..conftest import ORIGIN, make_event, now_ms
+from ..conftest import ORIGIN, make_event, make_signed_event, now_ms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 VISITOR = "visitor-erase-1"
@@ -89,7 +89,7 @@ def test_events_in_flight_when_the_visitor_was_erased_are_dropped(everywhere):
 
 def test_erasing_one_device_of_an_identified_user_erases_the_users_shared_profile(client, site):
     for visitor in ("laptop-visitor", "phone-visitor"):
-        send(client, site, visitor, [make_event("page_view", url=ORIGIN + "/x"), make_event("identify", user_id="u-1")])
+        send(client, site, visitor, [make_event("page_view", url=ORIGIN + "/x"), make_signed_event(site_key=site.public_key, user_id="u-1")])
     profile = Profile.objects.get()
     assert profile.pageviews == 2
     personal_data_erase(subject=Subject(site_key=site.public_key, visitor_ids=("phone-visitor",)),
@@ -130,8 +130,8 @@ def test_the_privacy_center_exports_and_erases_for_the_visitor_of_the_cookie(cli
 def test_a_logged_in_user_gets_the_data_of_all_their_devices(client, site):
     user = get_user_model().objects.create_user("reader", password="x" * 12)
     for visitor in ("laptop-visitor", "phone-visitor"):
-        send(client, site, visitor, [make_event("page_view", url=ORIGIN + "/x"), make_event("identify",
-                                                                                         user_id=str(user.pk))])
+        send(client, site, visitor, [make_event("page_view", url=ORIGIN + "/x"), make_signed_event(
+            site_key=site.public_key, user_id=str(user.pk))])
     client.force_login(user)
     export = json.loads(client.get("/privacy/export/").content)
     assert sorted(export["visitor_ids"]) == ["laptop-visitor", "phone-visitor"]

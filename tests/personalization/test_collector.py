@@ -5,7 +5,7 @@ import pytest
 
 from personalization.models import DropCounter, Event, FailedEvent, Profile, Session
 
-from ..conftest import ORIGIN, consent_token, make_event, now_ms
+from ..conftest import ORIGIN, consent_token, make_event, make_signed_event, now_ms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -18,7 +18,8 @@ def post(client, body, *, origin=ORIGIN, user_agent=CHROME, raw=False):
 
 
 def batch(site, events, *, visitor=VISITOR, consent=("analytics",), **extra):
-    return {"site": site.public_key, "vid": visitor, "sent": now_ms(), "consent": consent_token(visitor, *consent),
+    return {"site": site.public_key, "vid": visitor, "sent": now_ms(),
+            "consent": consent_token(visitor, *consent, site_key=site.public_key),
             "events": events, **extra}
 
 
@@ -86,8 +87,8 @@ def test_a_purpose_never_stands_in_for_the_category_of_the_event_type(client, si
 
 
 def test_a_user_id_on_any_event_is_kept_only_as_the_keyed_hash_identify_uses(client, site):
-    post(client, batch(site, [make_event(user_id="alice@example.com")], visitor="visitor-0001"))
-    post(client, batch(site, [make_event("identify", user_id="alice@example.com")], visitor="visitor-0002"))
+    post(client, batch(site, [make_signed_event("page_view", site_key=site.public_key, user_id="alice@example.com")], visitor="visitor-0001"))
+    post(client, batch(site, [make_signed_event(site_key=site.public_key, user_id="alice@example.com")], visitor="visitor-0002"))
     profile = Profile.objects.get()  # the two visitors are one user
     assert profile.user_key and "alice" not in profile.user_key
     assert profile.visitors.count() == 2
@@ -144,7 +145,7 @@ def test_too_many_events_in_one_batch_are_refused(client, site, attune_settings)
 def test_an_unknown_site_key_is_refused_and_counted(client, site):
     response = post(client, {**batch(site, [make_event()]), "site": "pk_nobody"})
     assert (response.status_code, response.json()["error"]) == (403, "unknown_site")
-    assert DropCounter.objects.get(site_key="pk_nobody").reason == "unknown_site"
+    assert DropCounter.objects.get(site_key="(unknown)").reason == "unknown_site"
 
 
 def test_an_origin_the_site_does_not_allow_is_refused_without_cors_headers(client, site):
@@ -208,7 +209,8 @@ def test_link_addresses_in_click_properties_are_minimised_like_page_urls(client,
 
 
 def test_identify_stores_a_keyed_hash_of_the_user_id_not_the_id(client, site):
-    post(client, batch(site, [make_event("identify", user_id="alice@example.com", props={"email": "alice@example.com"})]))
+    post(client, batch(site, [make_signed_event(site_key=site.public_key, user_id="alice@example.com",
+                                                    props={"email": "alice@example.com"})]))
     profile = Profile.objects.get()
     assert profile.user_key and "alice" not in profile.user_key
     assert Event.objects.get().props == {}
@@ -256,7 +258,7 @@ def test_rejected_input_with_nul_characters_is_still_recorded(client, site):
     assert FailedEvent.objects.get().event_id == "bad\ufffdid"
     response = post(client, {**body, "site": "pk_\x00nobody"})
     assert response.status_code == 403
-    assert DropCounter.objects.filter(site_key="pk_\ufffdnobody").exists()
+    assert DropCounter.objects.filter(site_key="(unknown)", reason="unknown_site").exists()
 
 
 def test_events_the_tracker_lost_on_the_device_are_counted(client, site):

@@ -59,6 +59,11 @@ def test_a_forged_token_gets_only_defaults(client, rules):
     assert ask(client, rules, token=token[:-3] + "AAA").json() == {}
 
 
+def test_a_token_given_on_another_site_gets_only_defaults(client, rules):
+    token = consent_token(VISITOR, "analytics", "personalization", site_key="another-site-key")
+    assert ask(client, rules, token=token).json() == {}
+
+
 def test_answers_carry_content_and_references_only_never_profile_figures(client, rules):
     body = ask(client, rules, token=consent_token(VISITOR, "analytics", "personalization")).json()
     assert {key for slot in body.values() for key in slot} <= {"html", "ref", "when"}

@@ -121,11 +121,11 @@ def test_the_collector_refuses_what_a_changed_declaration_refuses_and_says_why(c
 
 def test_every_text_field_lands_where_the_declaration_says():
     texts = {"name": "goal", "purpose": "marketing", "url": "https://a.example/p", "ref": "https://b.example/",
-             "pv": "pv-1", "cat": "shoes", "user_id": "u-1"}
+             "pv": "pv-1", "cat": "shoes", "user_id": "u-1", "user_sig": "0" * 64}
     assert [text.name for text in PAYLOAD.texts] == list(texts)
     collected = event_validate(event(type="track", **texts), CONTEXT, LIMITS)
     assert (collected.name, collected.purpose, collected.url, collected.referrer, collected.page_view_id,
-            collected.category, collected.user_id) == tuple(texts.values())
+            collected.category, collected.user_id, collected.user_sig) == tuple(texts.values())
 
 
 def test_the_openapi_document_describes_the_envelope_the_fast_path_reads():

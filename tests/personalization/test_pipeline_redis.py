@@ -23,7 +23,8 @@ CHROME = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"
 
 
 def post(client, site, events, *, visitor="visitor-0001", consent=("analytics",)):
-    body = {"site": site.public_key, "vid": visitor, "sent": now_ms(), "consent": consent_token(visitor, *consent),
+    body = {"site": site.public_key, "vid": visitor, "sent": now_ms(),
+            "consent": consent_token(visitor, *consent, site_key=site.public_key),
             "events": events}
     return client.post("/collect", orjson.dumps(body), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
                        HTTP_USER_AGENT=CHROME)

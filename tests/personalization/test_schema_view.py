@@ -39,3 +39,11 @@ def test_a_changed_setting_makes_the_next_request_generate_the_document_again(cl
     attune_settings(COLLECT_MAX_PROPS=7)
     document = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert 7 in limits_in(document, "maxProperties")
+
+
+def test_the_tracking_api_documents_json_bodies_only(client, fresh_documents):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    bodies = {path: set(operation["post"]["requestBody"]["content"]) for path, operation in paths.items()
+              if path.startswith("/v1/")}
+    assert len(bodies) == 6
+    assert all(types == {"application/json"} for types in bodies.values()), bodies

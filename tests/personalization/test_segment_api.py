@@ -18,7 +18,7 @@ from personalization.models import DropCounter, Event, Profile
 from personalization.selectors import site_cache_clear
 from personalization.services.sites import site_create
 
-from ..conftest import ORIGIN, consent_token, make_event, now_ms
+from ..conftest import ORIGIN, consent_token, make_event, make_signed_event, now_ms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 
@@ -115,7 +115,7 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
     consented(keys, "browser-visitor", "analytics")
     browser = {"site": keys.site.public_key, "vid": "browser-visitor", "sent": now_ms(),
                "consent": consent_token("browser-visitor", "analytics"),
-               "events": [make_event("page_view", url=ORIGIN + "/"), make_event("identify", user_id="user-42")]}
+               "events": [make_event("page_view", url=ORIGIN + "/"), make_signed_event(site_key=keys.site.public_key, user_id="user-42")]}
     client.post("/collect", orjson.dumps(browser), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
                 HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
     # No site default: the consent the user gave in the browser, before logging in, is what lets it be stored.
@@ -133,7 +133,7 @@ def test_browser_and_server_events_of_one_user_meet_on_one_profile(client, keys)
 def test_a_user_who_refused_in_the_browser_is_not_tracked_by_user_id_whatever_the_site_default(client, keys):
     consented(keys, "browser-visitor", "analytics")
     browser = {"site": keys.site.public_key, "vid": "browser-visitor", "sent": now_ms(),
-               "consent": consent_token("browser-visitor", "analytics"), "events": [make_event("identify", user_id="u-9")]}
+               "consent": consent_token("browser-visitor", "analytics"), "events": [make_signed_event(site_key=keys.site.public_key, user_id="u-9")]}
     client.post("/collect", orjson.dumps(browser), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
                 HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
     consented(keys, "browser-visitor")  # later, analytics withdrawn in the banner
@@ -151,7 +151,7 @@ def test_the_users_latest_choice_counts_even_when_an_older_one_was_recorded_unde
                           source="banner", policy_version=0, user_key=user_key_for(keys.site.id, "u-7"))
     consented(keys, "phone-visitor", "analytics")
     phone = {"site": keys.site.public_key, "vid": "phone-visitor", "sent": now_ms(),
-             "consent": consent_token("phone-visitor", "analytics"), "events": [make_event("identify", user_id="u-7")]}
+             "consent": consent_token("phone-visitor", "analytics"), "events": [make_signed_event(site_key=keys.site.public_key, user_id="u-7")]}
     client.post("/collect", orjson.dumps(phone), content_type="text/plain", HTTP_ORIGIN=ORIGIN,
                 HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
     consented(keys, "phone-visitor")  # withdrawn on the phone

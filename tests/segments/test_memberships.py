@@ -91,3 +91,14 @@ def test_memberships_are_exported_and_erased_with_the_persons_data(site, loyal, 
     assert handler.category == "personalization"
     assert handler.erase(subject) == 2
     assert not Membership.objects.exists() and not MembershipChange.objects.exists()
+
+
+def test_events_are_stamped_with_the_segments_their_visitor_is_in_when_stored(site, loyal,
+                                                                             django_capture_on_commit_callbacks):
+    from personalization.models import Event
+
+    for n in (1, 2, 3):  # the second purchase is stored before the refresh places the buyer in Loyal
+        with django_capture_on_commit_callbacks(execute=True):
+            purchase(site, n)
+    dims = [d for _, d in sorted(Event.objects.values_list("ts", "dimensions"))]
+    assert dims == [{}, {}, {"segments": "loyal"}]

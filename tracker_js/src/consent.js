@@ -8,15 +8,16 @@ let state
 
 let policy = 0
 
-/** {granted, vid, explicit, token} from the cookie: nothing but "necessary" without one, or when the choice
-    predates the current material policy version (`minimum`, from the script tag), which asks again. */
+/** {granted, vid, explicit, token} from the cookie: nothing but "necessary" without one, when the choice
+    predates the current material policy version (`minimum`, from the script tag), or when the token names no site
+    (made before tokens named their site, which the server refuses): the banner then asks again. */
 export const readConsent = (minimum) => {
   policy = minimum || policy
   const token = cookie(COOKIE)
   state = { granted: ['necessary'], vid: '', explicit: false, token: '' }
   try {
     const p = JSON.parse(atob(token.split(':')[0].replace(/-/g, '+').replace(/_/g, '/')))
-    if (p.p >= policy) state = { granted: p.g, vid: p.v, explicit: true, token }
+    if (p.p >= policy && p.s) state = { granted: p.g, vid: p.v, explicit: true, token }
   } catch (e) {
     /* no cookie, or an unreadable one: no consent */
   }
@@ -27,7 +28,7 @@ export const consent = () => state || readConsent()
 
 export const allows = (category) => consent().granted.includes(category)
 
-export const gpc = () => W.navigator.globalPrivacyControl === true
+export const gpc = () => navigator.globalPrivacyControl === true
 
 export const onConsentChange = (fn) => listeners.push(fn)
 

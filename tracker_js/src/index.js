@@ -25,8 +25,7 @@ let seq = 0
 
 /** Queue one event, if consent allows its purpose; otherwise it is dropped, never kept for later. Every event
     needs analytics consent too: it carries the visitor id, which exists only with that consent. */
-const emit = (type, props, fields) => {
-  fields = fields || {}
+const emit = (type, props, fields = {}) => {
   if (!allows('analytics') || !allows(fields.purpose || 'analytics')) return
   const event = { id: uuid7(), type, ts: Date.now(), seq: ++seq, url: location.href, pv: page.pv_, cat: page.cat_,
     props, ...fields }
@@ -34,17 +33,6 @@ const emit = (type, props, fields) => {
   enqueue(event)
 }
 
-const commands = {
-  track: (name, props, options) => emit('track', props || {}, { name, ...options }),
-  identify: (userId) => emit('identify', {}, { user_id: String(userId) }),
-  set: (name, value) => {
-    if (value == null) delete dims[name]
-    else dims[name] = value
-    if (allows('analytics')) save(STORE + 'dims', dims)
-  },
-  page: () => pageView(false),
-  consent: (action, ...args) => consentCommand(action, ...args),
-}
 const scriptAdd = (src) => {
   const el = D.createElement('script')
   el.src = src
@@ -53,8 +41,6 @@ const scriptAdd = (src) => {
 // Parts loaded when first needed, from beside this script: attune-decide.js (slots), attune-video.js
 const parts = {}
 const partLoad = (name) => parts[name] || (parts[name] = scriptAdd(new URL(`attune-${name}.js`, base).href))
-const later = [] // calls for the in-page script (attune-decide.js), run when it has loaded
-for (const name of ['decide', 'impression']) commands[name] = (...args) => later.push([name, ...args]) && partLoad('decide')
 
 const consentCommand = (action, arg, callback) => {
   const state = consent()
@@ -71,16 +57,38 @@ const consentCommand = (action, arg, callback) => {
   }
 }
 
+const commands = {
+  track: (name, props, options) => emit('track', props || {}, { name, ...options }),
+  // the site backend's signature of the user id is required: {% attune_tracker %} prints both for the logged-in user
+  identify: (userId, sig) => emit('identify', {}, { user_id: '' + userId, user_sig: sig }),
+  set: (name, value) => {
+    if (value == null) delete dims[name]
+    else dims[name] = value
+    if (allows('analytics')) save(STORE + 'dims', dims)
+  },
+  page: () => pageView(false),
+  consent: consentCommand,
+}
+const later = [] // calls for the in-page script (attune-decide.js), run when it has loaded
+for (const name of ['decide', 'impression']) commands[name] = (...args) => later.push([name, ...args]) && partLoad('decide')
+
 /** Analytics became allowed (or stopped being): start from this page, or forget what is kept on the device. */
 const consentChanged = () => {
   if (!allows('analytics')) {
-    for (const key of ['q', 'visit', 'dims']) save(STORE + key, null)
+    for (const key of ['q', 'visit', 'dims', 'user']) save(STORE + key, null)
     dims = {}
     return
   }
+  dims = load(STORE + 'dims') || dims // kept on the device, else what this page set before consent
   if (!page.sent_ && features('pageviews')) {
     pageView(false)
     page.sent_ = true
+  }
+  // The page's logged-in user (data-user, data-user-sig), identified once per device until another one logs in.
+  const user = data.user
+  if (user && user != load(STORE + 'user')) {
+    run('identify', user, data.userSig)
+    save(STORE + 'user', user)
   }
 }
 
@@ -90,8 +98,6 @@ const start = () => {
   if (!config.site_) return // no data-site: nothing could be accepted
   readConsent(+data.policy)
   consentWatch()
-  if (allows('analytics')) dims = load(STORE + 'dims') || {}
-  else consentChanged() // no (or no longer) consent: nothing of ours stays on the device
   transportStart(config)
   pageStart(emit, features)
   interactionsStart(emit, features, partLoad)
@@ -102,10 +108,8 @@ const start = () => {
   // for attune-decide.js, and emit
   Object.assign(run, { p: page, x: commands, l: later, e: emit })
   if (D.querySelector('[data-attune-slot]')) partLoad('decide')
-  if (features('pageviews') && allows('analytics')) {
-    pageView(false)
-    page.sent_ = true
-  }
+  // The first page view and the page's user; without (or no longer with) consent, nothing of ours stays on the device.
+  consentChanged()
   if (features('sections')) sectionsObserve(emit)
   queued.forEach((args) => run(...args))
   let hidden = false

@@ -5,7 +5,7 @@ import { D, STORE, W, guard, load, meta, on, save, uuid7 } from './util.js'
 const ACTIVE_MS = 30000 // input within the last 30 s counts as engaged
 const MILESTONES = [25, 50, 75, 90, 100]
 
-export const page = { pv_: '', url_: '', engaged_: 0, depth_: 0, milestone_: 0, cat_: meta('category') || undefined }
+export const page = { engaged_: 0, depth_: 0, milestone_: 0, cat_: meta('category') || undefined }
 let emit
 let features
 let lastInput = 0

@@ -52,13 +52,13 @@ const body = (events, lost = outbox().lost) => {
   const state = consent()
   return JSON.stringify({
     site: config.site_, vid: state.vid, sid: page.sid_, sent: Date.now(), consent: state.token,
-    wd: W.navigator.webdriver, lost, events,
+    wd: navigator.webdriver, lost, events,
   })
 }
 
 const post = (events, keepalive, lost) =>
-  fetch(config.endpoint_, { method: 'POST', body: body(events, lost), keepalive }).then((r) => {
-    if (r.status >= 500 || r.status === 429) throw r.status // worth retrying; 4xx bodies are not
+  fetch(config.endpoint_, { method: 'POST', body: body(events, lost), keepalive }).then(({ status }) => {
+    if (status > 499 || status == 429) throw status // worth retrying; 4xx bodies are not
     delivered(events)
   })
 
@@ -112,7 +112,7 @@ export const flushOnHide = () => {
   keep(queue) // in case nothing below gets through: the next page view sends it again, harmlessly
   while (queue.length) {
     const events = take()
-    if (W.navigator.sendBeacon && W.navigator.sendBeacon(config.endpoint_, body(events))) delivered(events)
+    if (navigator.sendBeacon && navigator.sendBeacon(config.endpoint_, body(events))) delivered(events)
     else {
       // refused (quota, blocker): split in two and send with fetch(keepalive)
       const half = (events.length + 1) >> 1

@@ -5,17 +5,19 @@ import { JSDOM } from 'jsdom'
 
 const BUNDLE = readFileSync(new URL('../dist/attune.js', import.meta.url), 'utf8')
 
-export const consentCookie = (granted, vid = 'visitor-test-1', policy = 0) => {
-  const payload = Buffer.from(JSON.stringify({ v: vid, g: granted, p: policy, t: 1 })).toString('base64url')
+export const consentCookie = (granted, vid = 'visitor-test-1', policy = 0, site = 'pk_test') => {
+  const payload = Buffer.from(JSON.stringify({ s: site, v: vid, g: granted, p: policy, t: 1 })).toString('base64url')
   return `attune_consent=${encodeURIComponent(`${payload}:1abc:signature`)}`
 }
 
 export const page = ({ granted = null, disable = 'engagement scroll sections', fetchStatus = 202, beacon = true,
-  html = '', url = 'https://shop.example/products/boot', storage = {} } = {}) => {
+  html = '', url = 'https://shop.example/products/boot', storage = {}, user = '' } = {}) => {
+  // A logged-in user's page: {% attune_tracker %} adds the user id and the site backend's signature of it.
+  const userAttributes = user ? ` data-user="${user}" data-user-sig="sig-of-${user}"` : ''
   const dom = new JSDOM(`<!doctype html><html><head>
     <meta name="attune:category" content="shoes"><meta name="attune:page-type" content="product">
     <meta name="attune:product-id" content="boot-1"><meta name="attune:price" content="89.5">
-    <script data-site="pk_test" data-endpoint="https://collect.example/collect" data-disable="${disable}"></script>
+    <script data-site="pk_test" data-endpoint="https://collect.example/collect" data-disable="${disable}"${userAttributes}></script>
     </head><body>${html}</body></html>`, { url, runScripts: 'outside-only', pretendToBeVisual: true })
   const window = dom.window
   const timers = []

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { page } from './harness.mjs'
+import { consentCookie, page } from './harness.mjs'
 
 test('nothing is sent and nothing is stored before consent', async () => {
   const p = page()
@@ -123,6 +123,13 @@ test('a 4xx answer is not retried (the collector explained what was wrong)', asy
   assert.equal(p.sent.length, 1)
 })
 
+test('an erased visitor\'s batch (410) is not retried', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections', fetchStatus: 410 })
+  for (let i = 0; i < 20; i++) p.attune('track', 'x')
+  await p.advance(120000)
+  assert.equal(p.sent.length, 1)
+})
+
 test('the outbox keeps at most 1,000 events, drops the oldest and reports how many were lost', async () => {
   const old = Array.from({ length: 995 }, (_, i) => ({ id: `id-${i}`, type: 'track', name: 'old', ts: 1, seq: i }))
   const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections',
@@ -240,4 +247,47 @@ test('nothing the tracker does throws into the page, even when storage and the n
   p.hide()
   await p.advance(60000)
   assert.deepEqual(p.state.errors, [])
+})
+
+test("a logged-in user's page identifies them once per device, with the backend's signature sent as it is", async () => {
+  const first = page({ granted: ['necessary', 'analytics'], user: 'user-7' })
+  await first.advance(6000)
+  const identifies = first.events().filter((e) => e.type === 'identify')
+  assert.deepEqual(identifies.map((e) => [e.user_id, e.user_sig]), [['user-7', 'sig-of-user-7']])
+  const storage = { attune_user: 'user-7' }
+  const again = page({ granted: ['necessary', 'analytics'], user: 'user-7', storage })
+  await again.advance(6000)
+  assert.deepEqual(again.events().map((e) => e.type), ['page_view'], 'the same user on the same device: no identify')
+  const other = page({ granted: ['necessary', 'analytics'], user: 'user-8', storage })
+  await other.advance(6000)
+  assert.deepEqual(other.events().filter((e) => e.type === 'identify').map((e) => e.user_id), ['user-8'])
+})
+
+test('a logged-in user is identified only once analytics is allowed, and forgotten on the device when it is withdrawn', async () => {
+  const p = page({ user: 'user-7' })
+  await p.advance(6000)
+  assert.equal(p.sent.length, 0)
+  assert.equal(p.window.localStorage.getItem('attune_user'), null)
+  p.grant(['necessary', 'analytics'])
+  await p.advance(6000)
+  assert.deepEqual(p.events().filter((e) => e.type === 'identify').map((e) => e.user_sig), ['sig-of-user-7'])
+  p.grant(['necessary'])
+  assert.equal(p.window.localStorage.getItem('attune_user'), null)
+})
+
+test('identify from page code carries the signature it is given', async () => {
+  const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections' })
+  p.attune('identify', 42, 'sig-of-42')
+  await p.advance(6000)
+  assert.deepEqual(p.events().map((e) => [e.type, e.user_id, e.user_sig]), [['identify', '42', 'sig-of-42']])
+})
+
+test('a consent cookie naming no site (made before tokens named their site) counts as no choice', async () => {
+  const p = page()
+  p.window.document.cookie = consentCookie(['necessary', 'analytics'], 'visitor-old-1', 0, null)
+  p.window.document.dispatchEvent(new p.window.CustomEvent('attune:consent'))
+  p.attune('track', 'x')
+  await p.advance(6000)
+  assert.equal(p.sent.length, 0)
+  p.attune('consent', 'get', (state) => assert.equal(state.explicit, false))
 })

@@ -5,7 +5,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from personalization.ingest.drain import consumer_name, garbage_collector_for_bulk_work, stream_drain
+from personalization.ingest.drain import consumer_name, consumer_retire, garbage_collector_for_bulk_work, stream_drain
 from personalization.ingest.redis_client import redis_enabled
 
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             seconds -= 1.0
             if (until_empty and stats.entries == 0) or seconds <= 0:
                 break
+        consumer_retire(name)  # a clean stop holds no entry: the group forgets this worker's name
         if latency_file:
             with open(latency_file, "w") as handle:
                 json.dump(latencies, handle)
