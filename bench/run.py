@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 PYTHON = sys.executable
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "attune_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "attune_bench")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 WRK_ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # of each endpoint, interleaved
@@ -112,10 +112,10 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def wrk(path: str, seconds: int = WRK_SECONDS, seed: int = 1) -> dict:
+def wrk(path: str, seconds: int = WRK_SECONDS, seed: int = 1, script: str = "collect.lua") -> dict:
     env = {**os.environ, "ATTUNE_BENCH_LUA_DATA": str(WORK / "visitors.lua"), "ATTUNE_BENCH_PATH": path,
            "ATTUNE_BENCH_SEED": str(seed)}
-    out = subprocess.run(["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "collect.lua"),
+    out = subprocess.run(["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "-s", str(ROOT / "bench" / script),
                           f"http://127.0.0.1:{PORT}"], env=env, check=True, text=True, stdout=subprocess.PIPE).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -425,6 +425,38 @@ def segments_benchmarks(database_url: str) -> dict:
     return {**quality, **segments_bench.segments_scale(python=PYTHON, root=ROOT, env=env, log=log, peak_of=vm_hwm_mb)}
 
 
+def decide_benchmarks(env: dict) -> dict:
+    """The server's decision for a product page's 5 slots among 200 active rules (profile read once, as in a
+    request), then GET /decide against a bare Django JSON view on the same gunicorn server, side by side."""
+    log("decide: 200 rules, 5 slots; GET /decide vs a bare Django JSON view")
+    setup = (ROOT / "bench" / "decide_bench.py").read_text()
+    server_env = {**env, "ATTUNE_BENCH_VISITORS": str(WORK / "visitors.json")}
+    figures = json.loads(subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", setup], cwd=ROOT, env=server_env,
+                                        check=True, text=True, stdout=subprocess.PIPE).stdout)
+    server = Server(env)
+    try:
+        for path in ("/decide", "/bench/django-json"):
+            wrk(path, seconds=2, script="decide.lua")
+        decide, bare = [], []
+        for _ in range(WRK_ROUNDS):
+            decide.append(wrk("/decide", script="decide.lua"))
+            bare.append(wrk("/bench/django-json", script="decide.lua")["rate"])
+    finally:
+        server.stop()
+    failures = sum(run["non_2xx"] for run in decide)
+    if failures:
+        raise RuntimeError(f"{failures} /decide requests were not answered 200")
+    decide_rate, bare_rate = statistics.mean(run["rate"] for run in decide), statistics.mean(bare)
+    log(f"/decide {decide_rate:.0f}/s, bare JSON view {bare_rate:.0f}/s")
+    return {**figures, "decide_per_s": round(decide_rate), "bare_django_json_per_s": round(bare_rate),
+            "decide_ratio": round(decide_rate / bare_rate, 3), **decide_js_size()}
+
+
+def decide_js_size() -> dict:
+    built = ROOT / "tracker_js" / "dist" / "attune-decide.js"
+    return {"decide_js_gzip_bytes": len(gzip.compress(built.read_bytes(), compresslevel=9))} if built.exists() else {}
+
+
 def tracker_size() -> dict:
     built = ROOT / "tracker_js" / "dist" / "attune.js"
     if not built.exists():
@@ -459,7 +491,10 @@ def main() -> None:
         results.update(tracker_speed())
     if wanted("segments"):
         results.update(segments_benchmarks(database_url))
+    if wanted("decide"):
+        results.update(decide_benchmarks(env))
     results.update(tracker_size())
+    results.update(decide_js_size())
     redis_flush()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

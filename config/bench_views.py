@@ -1,6 +1,8 @@
 """The benchmark's baselines, mounted only when ATTUNE_BENCH_VIEWS=1 (never part of the product). Each only
 parses the JSON batch and answers 204, or hands it over without checking it:
 
+- bare_json (/bench/django-json, through the same bare handler): a bare Django view answering a small JSON
+  object to a GET, the baseline of GET /decide;
 - bare_django_view: a bare Django view, the issue's baseline: Django's WSGI handler, URL routing, request and
   response objects, and no middleware (a project of one view);
 - bare_wsgi: the same work as a plain WSGI callable mounted the way the collector is (config/wsgi.py), no
@@ -12,7 +14,7 @@ parses the JSON batch and answers 204, or hands it over without checking it:
 import orjson
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -23,10 +25,14 @@ def bare_collect(request):
     return HttpResponse(status=204)
 
 
-class BareUrls:
-    """The URL configuration of a project of one view."""
+def bare_json(request):
+    return JsonResponse({"home_hero": {"html": "<p>variant</p>", "ref": "rule-1"}})
 
-    urlpatterns = [path("bench/django-view", bare_collect)]
+
+class BareUrls:
+    """The URL configuration of a project of one view (two: the POST and the GET baselines)."""
+
+    urlpatterns = [path("bench/django-view", bare_collect), path("bench/django-json", bare_json)]
 
 
 class BareDjangoHandler(WSGIHandler):

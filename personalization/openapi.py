@@ -1,4 +1,4 @@
-"""The OpenAPI description of POST /collect, added to drf-spectacular's schema.
+"""The OpenAPI description of POST /collect (and GET /decide), added to drf-spectacular's schema.
 
 /collect is a plain Django view (the collector's hot path skips DRF), so its contract is derived here from the
 payload's declaration (collect/payload.py) as the collector resolves it (collect/limits.py): the same limits, read
@@ -7,6 +7,7 @@ from the same place."""
 from .collect.limits import collect_limits
 from .collect.payload import Amount, Choice, Whole
 from .collect.resolved import Limits
+from .views.decide import MAX_SLOTS, PAGE_TEXTS
 
 
 def property_rules_text(limits: Limits) -> str:
@@ -102,4 +103,44 @@ def collector_schema() -> dict:
 def collector_path_add(result, generator, request, public):
     """drf-spectacular's postprocessing hook: adds /collect to the generated document."""
     result.setdefault("paths", {})["/collect"] = collector_schema()
+    return result
+
+
+def decide_schema() -> dict:
+    """The OpenAPI operation of GET /decide (personalization/views/decide.py)."""
+    def parameter(name: str, description: str, *, required: bool = False) -> dict:
+        return {"name": name, "in": "query", "required": required, "description": description,
+                "schema": {"type": "string", "maxLength": PAGE_TEXTS.get(name, 200)}}
+
+    slot = {"type": "object", "required": ["html", "ref"], "properties": {
+        "html": {"type": "string", "description": "Sanitised HTML to show in the slot."},
+        "ref": {"type": "string", "description": "The rule and variant; report it with impressions and clicks."},
+        "when": {"description": "An in-page condition (docs/conditions.md) to wait for before showing the content."},
+    }}
+    error = {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+    return {"get": {
+        "operationId": "decide",
+        "summary": "The content of a page's slots for the current visitor",
+        "description": "Answers only the site's allowed origins. The visitor is the one whose consent token comes in "
+                       "the attune_consent cookie or the X-Attune-Consent header; without personalization consent "
+                       "the answer is {} (every slot keeps its default). Slots not in the answer keep their default.",
+        "tags": ["decide"],
+        "parameters": [
+            parameter("site", "The site's public key (the tracker's data-site).", required=True),
+            parameter("slots", f"Comma-separated slot names, at most {MAX_SLOTS}.", required=True),
+            parameter("path", "The page's path."), parameter("page_type", "The page's type."),
+            parameter("category", "The page's content category."), parameter("referrer", "The referring address."),
+        ],
+        "responses": {
+            "200": {"description": "{slot: {html, ref, when?}}", "content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": slot}}}},
+            "400": {"description": "Unknown site or bad slot names", "content": {"application/json": {"schema": error}}},
+            "403": {"description": "Origin not allowed", "content": {"application/json": {"schema": error}}},
+        },
+    }}
+
+
+def decide_path_add(result, generator, request, public):
+    """drf-spectacular's postprocessing hook: adds /decide to the generated document."""
+    result.setdefault("paths", {})["/decide"] = decide_schema()
     return result

@@ -5,12 +5,14 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .views.collector import collect
 from .views.consent_api import consent_record
+from .views.decide import decide
 from .views.schema import SchemaView
 from .views.segment import BatchView, SegmentView
 
 urlpatterns = [
     path("collect", collect, name="collect"),
     path("consent", consent_record, name="consent-record"),
+    path("decide", decide, name="decide"),
     path("v1/batch", BatchView.as_view(), name="segment-batch"),
     path("v1/track", SegmentView.as_view(message_type="track"), name="segment-track"),
     path("v1/identify", SegmentView.as_view(message_type="identify"), name="segment-identify"),

@@ -60,6 +60,11 @@ def rules_forget() -> None:
     _remembered.values.clear()
 
 
+def rules_version() -> int:
+    """Changes whenever rules_forget() runs: a rule, variant, offer or segment changed in this process."""
+    return _version
+
+
 def site_rules(site_id: int) -> SiteRules:
     """The site's enabled, not yet ended rules, compiled; kept for RULES_CACHE_SECONDS."""
     return _remembered.get((site_id, _version), lambda: rules_compile(site_id=site_id))

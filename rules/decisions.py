@@ -9,12 +9,13 @@ of the profile); it takes the slot, so rules below it wait for the browser's ver
 
 import json
 
+from consent.remembered import Remembered
 from personalization.decisions import Decision, DecisionRequest
 from segments.conditions import partially_evaluate, residual_json
 from segments.models import Membership
 
 from .caps import cap_count, cap_reached
-from .compiled import CompiledRule, site_rules
+from .compiled import CompiledRule, rules_version, site_rules
 from .evaluation import values_read
 from .models import OfferRedemption
 from .recommendations import ItemsWanted, items_related
@@ -25,14 +26,27 @@ SOURCE = "rules"
 _VALUES = "_attune_rule_values"  # kept on the profile instance, which lives for one request
 
 
+# A profile's rule values are also kept in this process for a few seconds under its id and last change: an event
+# that changes the profile changes updated_at, and so the key, at once (the same page view's re-ask sees it); a
+# segment run's new memberships show within PROFILE_VALUES_SECONDS. /decide is asked on every page view, and reading
+# memberships and deriving features cost more than the decision itself.
+PROFILE_VALUES_SECONDS = 10
+_profile_values = Remembered(seconds=PROFILE_VALUES_SECONDS, max_keys=50_000)
+
+
+def profile_values_read(profile, *, now) -> dict[str, object]:
+    slugs = Membership.objects.filter(profile_id=profile.pk, segment__retired=False).values_list(
+        "segment__slug", flat=True)
+    return values_read(profile_rule_values(profile, segment_slugs=list(slugs), now=now), rule_vocabulary())
+
+
 def profile_values_cached(profile, *, now) -> dict[str, object]:
-    """The profile's rule values as their fields' types, read once per profile instance (one request)."""
+    """The profile's rule values as their fields' types: read once per profile instance (one request), and kept
+    for PROFILE_VALUES_SECONDS per process while the profile and the site's rules and segments stay unchanged."""
     cached = profile.__dict__.get(_VALUES)
     if cached is None:
-        slugs = Membership.objects.filter(profile_id=profile.pk, segment__retired=False).values_list(
-            "segment__slug", flat=True)
-        values = profile_rule_values(profile, segment_slugs=list(slugs), now=now)
-        cached = profile.__dict__[_VALUES] = values_read(values, rule_vocabulary())
+        key = (profile.pk, profile.updated_at, rules_version())
+        cached = profile.__dict__[_VALUES] = _profile_values.get(key, lambda: profile_values_read(profile, now=now))
     return cached
 
 

@@ -7,7 +7,12 @@ import { gzipSync } from 'node:zlib'
 const BUNDLES = [
   { entry: 'index.js', out: 'attune.js', budget: 4096 },
   { entry: 'consent-script.js', out: 'attune-consent.js', budget: 2048 },
+  { entry: 'decide.js', out: 'attune-decide.js', budget: 2048 },
+  { entry: 'video.js', out: 'attune-video.js', budget: 1024 },
 ]
+// One mangle cache for every bundle: attune-decide.js reads the core's page figures (page.engaged_) by the same
+// short names the core gives them.
+let mangleCache = {}
 let failed = false
 
 for (const { entry, out, budget } of BUNDLES) {
@@ -20,7 +25,9 @@ for (const { entry, out, budget } of BUNDLES) {
     legalComments: 'none',
     mangleProps: /_$/, // internal state (page.engaged_, config.site_...): never part of the wire format
     write: false,
+    mangleCache,
   })
+  mangleCache = result.mangleCache
   const code = result.outputFiles[0].text
   const gzipped = gzipSync(code, { level: 9 }).length
   const path = new URL(`./dist/${out}`, import.meta.url)

@@ -113,6 +113,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "personalization.openapi.collector_path_add",
+        "personalization.openapi.decide_path_add",
     ],
 }
 

@@ -74,8 +74,8 @@ class PersonalizeNode(template.Node):
             site_id=site.id, slots=(slot,), page=PageContext(path=request.path, **options),
             visitor_id=request_consent(request, site_key=site.public_key).visitor_id, profile=profile_for_request(request, site=site),
         )).get(slot)
-        if decision is None:
-            return default
+        if decision is None:  # marked all the same: the in-page script may fill it later in the page view
+            return format_html('<div data-attune-slot="{}">{}</div>', slot, default)
         if decision.client_condition is not None:  # decided in the page: the default shows until the trigger fires
             return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}<template data-attune-when="{}">{}'
                                "</template></div>", slot, decision.reference, default,

@@ -39,7 +39,7 @@ def render(visitor_categories=()):
 
 @pytest.mark.django_db
 def test_a_slot_no_provider_decides_shows_its_default(site):
-    assert render() == "<p>Default</p>"
+    assert render() == '<div data-attune-slot="hero"><p>Default</p></div>'
 
 
 @pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_a_failing_provider_leaves_the_default_and_the_next_provider_decides(sit
     decision_provider_register(DecisionProvider(name="broken", decide=broken))
     try:
         decision_provider_unregister("test")
-        assert render() == "<p>Default</p>"
+        assert render() == '<div data-attune-slot="hero"><p>Default</p></div>'
     finally:
         decision_provider_unregister("broken")
 

@@ -57,7 +57,7 @@ def test_without_personalization_consent_every_slot_shows_its_default(demo):
     refused = visitor(profile_make(demo, segments=("loyal-customers",), cart_items=2, abandoned_sessions=1),
                       "analytics")
     page = refused.get("/").content.decode()
-    assert DEFAULT_HERO in page and LOYALTY not in page and POPUP not in page and "data-attune-slot" not in page
+    assert DEFAULT_HERO in page and LOYALTY not in page and POPUP not in page and "data-attune-ref" not in page
 
 
 def test_a_product_page_holds_related_products_until_three_minutes_of_attention(demo, loyal):

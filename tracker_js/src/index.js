@@ -3,7 +3,7 @@
 // Nothing is sent and nothing is stored on the device for a consent category the visitor has not allowed.
 import { allows, consent, consentWatch, gpc, onConsentChange, readConsent } from './consent.js'
 import { interactionsStart, sectionsEnd, sectionsObserve } from './interactions.js'
-import { page, pageHidden, pageStart, pageView, tick } from './page.js'
+import { page, pageHidden, pageResumed, pageStart, pageView } from './page.js'
 import { enqueue, flushOnHide, transportStart } from './transport.js'
 import { D, STORE, W, guard, load, on, save, uuid7 } from './util.js'
 
@@ -33,6 +33,15 @@ const emit = (type, props, fields = {}) => {
   enqueue(event)
 }
 
+const scriptAdd = (src) => {
+  const el = D.createElement('script')
+  el.src = src
+  return D.head.appendChild(el)
+}
+// Parts loaded when first needed, from beside this script: attune-decide.js (slots), attune-video.js
+const parts = {}
+const partLoad = (name) => parts[name] || (parts[name] = scriptAdd(new URL(`attune-${name}.js`, base).href))
+
 const consentCommand = (action, arg, callback) => {
   const state = consent()
   if (action === 'get') return (arg || callback)({ granted: state.granted, explicit: state.explicit, gpc: gpc() })
@@ -42,12 +51,7 @@ const consentCommand = (action, arg, callback) => {
   const queue = (W.attuneConsent = W.attuneConsent || { q: [] }).q
   if (queue) {
     queue.push([action, arg, callback])
-    if (!D.querySelector('script[data-attune-consent]')) {
-      const el = D.createElement('script')
-      el.src = config.consentScript_
-      el.dataset.attuneConsent = config.site_
-      D.head.appendChild(el)
-    }
+    if (!D.querySelector('script[data-attune-consent]')) scriptAdd(config.consentScript_).dataset.attuneConsent = config.site_
   } else {
     W.attuneConsent[action](arg, callback)
   }
@@ -65,6 +69,8 @@ const commands = {
   page: () => pageView(false),
   consent: consentCommand,
 }
+const later = [] // calls for the in-page script (attune-decide.js), run when it has loaded
+for (const name of ['decide', 'impression']) commands[name] = (...args) => later.push([name, ...args]) && partLoad('decide')
 
 /** Analytics became allowed (or stopped being): start from this page, or forget what is kept on the device. */
 const consentChanged = () => {
@@ -94,10 +100,14 @@ const start = () => {
   consentWatch()
   transportStart(config)
   pageStart(emit, features)
-  interactionsStart(emit, features)
+  interactionsStart(emit, features, partLoad)
   onConsentChange(guard(consentChanged))
   const queued = (W.attune && W.attune.q) || []
   W.attune = run
+  // what the lazily loaded parts use: the page's figures (engaged_, depth_, pv_), the commands, the calls waiting
+  // for attune-decide.js, and emit
+  Object.assign(run, { p: page, x: commands, l: later, e: emit })
+  if (D.querySelector('[data-attune-slot]')) partLoad('decide')
   // The first page view and the page's user; without (or no longer with) consent, nothing of ours stays on the device.
   consentChanged()
   if (features('sections')) sectionsObserve(emit)
@@ -115,7 +125,7 @@ const start = () => {
   on(D, 'visibilitychange', () => {
     if (D.visibilityState === 'hidden') return hide()
     hidden = false
-    tick()
+    pageResumed()
     if (features('sections')) sectionsObserve(emit)
   })
   on(W, 'pagehide', hide)

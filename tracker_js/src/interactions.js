@@ -1,5 +1,5 @@
 // Clicks (with outbound links and downloads), declarative tracking, hover dwell, form submits,
-// HTML5 video and section visibility. Element descriptors never include what a visitor typed.
+// and section visibility (HTML5 video: video.js, loaded when a video first plays). Element descriptors never include what a visitor typed.
 import { D, W, attributes, on } from './util.js'
 
 const CLICKABLE = 'a,button,input[type=submit],[role=button],[data-attune-click]'
@@ -8,12 +8,16 @@ const HOVER_MS = 1000
 
 let emit
 
-export const interactionsStart = (emitter, features) => {
+export const interactionsStart = (emitter, features, partLoad) => {
   emit = emitter
   if (features('clicks')) on(D, 'click', clicked, true)
   if (features('forms')) on(D, 'submit', submitted, true)
   if (features('hovers')) hovers()
-  if (features('video')) videos()
+  // HTML5 video is rare: its capture (attune-video.js) loads with a page that has a video, or at a video's first play
+  if (features('video')) {
+    if (D.querySelector('video')) partLoad('video')
+    on(D, 'play', (e) => e.target.tagName === 'VIDEO' && partLoad('video'), true)
+  }
 }
 
 const closest = (e, selector) => e.target.closest(selector) // a target without closest() throws: guarded
@@ -68,28 +72,6 @@ const hovers = () => {
     started.delete(el)
     if (dwell > HOVER_MS) emit('hover', { target: el.dataset.attuneHover, dwell_ms: dwell, ...attributes(el) })
   }, true)
-}
-
-/** HTML5 video: play, pause, progress at 25/50/75 % and complete (media events do not bubble: capture). */
-const videos = () => {
-  const reached = new WeakMap()
-  for (const type of ['play', 'pause', 'ended', 'timeupdate']) {
-    on(D, type, (e) => {
-      const video = e.target
-      if (video.tagName !== 'VIDEO') return
-      const percent = Math.round((video.currentTime / video.duration) * 100) || 0
-      const send = (action, at) => emit('video', { action, percent: at, video: video.id || undefined })
-      if (type === 'ended') send('complete', 100)
-      else if (type === 'timeupdate') {
-        for (const m of [25, 50, 75]) {
-          if (percent >= m && m > (reached.get(video) || 0)) {
-            reached.set(video, m)
-            send('progress', m)
-          }
-        }
-      } else if (!video.ended) send(type, percent)
-    }, true)
-  }
 }
 
 let observer

@@ -10,6 +10,7 @@ let emit
 let features
 let lastInput = 0
 let ticker = 0
+let resumed = false
 
 export const pageStart = (emitter, enabled) => {
   emit = emitter
@@ -46,10 +47,18 @@ export const tick = () => {
   ticker = setTimeout(() => {
     ticker = 0
     const engaged = (page.engaged_ += 1000)
-    // heartbeats at 15 s and 30 s of engaged time, then every minute
-    if (engaged === 15000 || engaged === 30000 || engaged % 60000 === 0) emit('engagement', { engaged_ms: engaged, final: false })
+    // heartbeats at 15 s and 30 s of engaged time, then every minute, and at the first second after the page
+    // is visible again (else a returning visitor's time waits for the next whole minute)
+    if (resumed || engaged === 15000 || engaged === 30000 || engaged % 60000 === 0) emit('engagement', { engaged_ms: engaged, final: false })
+    resumed = false
     tick()
   }, 1000)
+}
+
+/** The page is visible again: count engaged time, and report it at the first engaged second. */
+export const pageResumed = () => {
+  resumed = true
+  tick()
 }
 
 const scrolled = () => {
