@@ -58,6 +58,9 @@ const body = (events, lost = outbox().lost) => {
 
 const post = (events, keepalive, lost) =>
   fetch(config.endpoint_, { method: 'POST', body: body(events, lost), keepalive }).then(({ status }) => {
+    // 410: this visitor's data was erased, and the cookie still names them. The banner asks again, and the choice
+    // starts over with a new visitor id (the consent endpoint gives no erased visitor's id back).
+    if (status == 410) W.attune('consent', 'show')
     if (status > 499 || status == 429) throw status // worth retrying; 4xx bodies are not
     delivered(events)
   })

@@ -123,11 +123,14 @@ test('a 4xx answer is not retried (the collector explained what was wrong)', asy
   assert.equal(p.sent.length, 1)
 })
 
-test('an erased visitor\'s batch (410) is not retried', async () => {
+test('an erased visitor (410) is asked for consent again, through the consent script, and not retried', async () => {
   const p = page({ granted: ['necessary', 'analytics'], disable: 'pageviews engagement scroll sections', fetchStatus: 410 })
   for (let i = 0; i < 20; i++) p.attune('track', 'x')
   await p.advance(120000)
   assert.equal(p.sent.length, 1)
+  const script = p.document.querySelector('script[data-attune-consent]')
+  assert.ok(script && script.src.endsWith('attune-consent.js'), 'the consent script is loaded to show the banner')
+  assert.equal(p.window.attuneConsent.q.map(([action]) => action).join(), 'show')
 })
 
 test('the outbox keeps at most 1,000 events, drops the oldest and reports how many were lost', async () => {
