@@ -12,7 +12,7 @@ from .addresses import client_address
 from .categories import categories
 from .forms import ConsentChoiceForm
 from .models import ConsentRecord, ErasureLog
-from .registry import Subject, default_site_key
+from .registry import Subject, default_site_key, user_key_for
 from .selectors import policy_current, request_consent
 from .services.choices import consent_choice_record
 from .services.rights import personal_data_erase, personal_data_export
@@ -66,8 +66,6 @@ def request_subject(request: HttpRequest) -> Subject | None:
 
 
 def user_key_for_request(site_key: str, user) -> str:
-    from .registry import user_key_for
-
     return user_key_for(site_key, str(user.pk))
 
 

@@ -34,17 +34,14 @@ def simulated_features(attune_settings):
     return config, pipeline.transform(population.features)
 
 
-def test_a_local_dask_cluster_of_two_workers_finds_the_clusters_the_in_process_fit_finds(simulated_features):
-    _, X = simulated_features
+def test_a_local_dask_cluster_of_two_workers_finds_the_clusters_the_in_process_fit_finds(simulated_features,
+                                                                                            attune_settings):
+    config, X = simulated_features
     _, in_process = fit_kmeans(X, k=4, seed=0)
     _, on_dask = fit_kmeans_dask(X, k=4, seed=0, address="local")
     assert len(np.unique(on_dask)) == 4
     assert adjusted_rand_score(in_process, on_dask) >= 0.95
-
-
-def test_a_run_with_the_dask_setting_fits_on_the_cluster_and_stores_the_same_kind_of_run(simulated_features,
-                                                                                         attune_settings):
-    config, _ = simulated_features
+    # A whole run with the setting fits there too, and stores the same kind of run.
     attune_settings(SEGMENTS_DASK_SCHEDULER="local")
     run = segment_run_execute(run=ClusteringRun.objects.create(config=config, requested_k=4))
     assert run.status == ClusteringRun.Status.DONE, run.error
