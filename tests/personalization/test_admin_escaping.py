@@ -37,7 +37,7 @@ def poisoned(client, site):
 def test_admin_pages_show_the_corpus_escaped(admin_client, poisoned):
     visitor = Visitor.objects.get()
     pages = [
-        "/admin/personalization/event/", f"/admin/personalization/event/{Event.objects.first().pk}/change/",
+        "/admin/personalization/event/", f"/admin/personalization/event/{Event.objects.get(type='track', name=CORPUS[0][:100]).pk}/change/",
         "/admin/personalization/visitor/", f"/admin/personalization/visitor/{visitor.pk}/change/",
         "/admin/personalization/session/", f"/admin/personalization/session/{Session.objects.first().pk}/change/",
         "/admin/personalization/profile/", f"/admin/personalization/profile/{Profile.objects.first().pk}/change/",

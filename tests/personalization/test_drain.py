@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from personalization.ingest.drain import stream_drain
 from personalization.ingest.redis_client import redis_client
-from personalization.ingest.store import events_insert
+from personalization.ingest.store import EVENT_COLUMNS, events_insert
 from personalization.models import Event
 
 from ..conftest import ORIGIN, make_event
@@ -58,8 +58,11 @@ def test_a_drain_worker_that_stops_cleanly_leaves_no_consumer_in_the_group(clien
 def event_rows(site_id: int, ids: list[str]) -> list[tuple]:
     """Events-table rows (store.EVENT_COLUMNS) for these event ids, as a drain chunk holds them."""
     now = int(time.time() * 1000)
-    return [(site_id, event_id, "visitor-0001", "click", "", now, now, 0, "", "", "", "", "analytics", "{}", "{}",
-             "browser", "analytics", "desktop", "", "") for event_id in ids]
+    values = {"visitor_id": "visitor-0001", "type": "click", "ts": now, "received_at": now, "seq": 0, "props": "{}",
+              "dimensions": "{}", "source": "browser", "consent": "analytics", "device_type": "desktop",
+              "purpose": "analytics"}
+    return [tuple({**values, "site_id": site_id, "event_id": event_id}.get(column, "") for column in EVENT_COLUMNS)
+            for event_id in ids]
 
 
 @pytest.mark.postgres
