@@ -9,16 +9,24 @@ from collections import defaultdict
 from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from personalization.signals import events_stored
 
+from .models import Segment
+from .selectors import segments_cache_clear
 from .services.memberships import memberships_refresh
 
 logger = logging.getLogger(__name__)
 _pending: dict[int, set[int]] = defaultdict(set)
 _lock = threading.Lock()
 _flusher: threading.Thread | None = None
+
+
+@receiver([post_save, post_delete], sender=Segment, dispatch_uid="segments-cache-clear")
+def segment_changed(sender, **kwargs) -> None:
+    segments_cache_clear()
 
 
 @receiver(events_stored, dispatch_uid="segments-memberships-refresh")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
+from consent.remembered import Remembered
+
 from .models import Cluster, ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
 
 SIZE_RUNS = 30  # runs shown in "sizes over time"
@@ -107,8 +109,23 @@ def segment_size_history(*, segment: Segment) -> dict:
     return {"days": days, "sizes": sizes}
 
 
+_has_segments = Remembered(seconds=10)
+
+
+def site_has_segments(site_id: int) -> bool:
+    """Whether a site has any segment (remembered for a few seconds: asked at every write; forgotten when a segment
+    is saved or deleted in this process)."""
+    return _has_segments.get(str(site_id), lambda: Segment.objects.filter(site_id=site_id, retired=False).exists())
+
+
+def segments_cache_clear() -> None:
+    _has_segments.clear()
+
+
 def segment_stamps(site_id: int, visitor_ids: list[str]) -> dict[str, dict[str, object]]:
     """The segments (slugs, comma-separated) each visitor is in now, stamped on the events being stored."""
+    if not site_has_segments(site_id):
+        return {}
     found: dict[str, list[str]] = {}
     wanted = set(visitor_ids)
     rows = (Membership.objects.filter(segment__site_id=site_id, segment__retired=False,

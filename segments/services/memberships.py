@@ -15,6 +15,7 @@ from ..conditions import evaluate, parse
 from ..features import FEATURES, Columns, FeatureContext, feature_matrix, figures_read
 from ..models import Cluster, ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
 from ..preprocessing import FrozenTransform
+from ..selectors import site_has_segments
 from ..signals import memberships_changed
 from ..vocabulary import profile_values, profile_vocabulary
 
@@ -121,6 +122,8 @@ RULE_FIGURES = ("category_views", "device_type", "first_channel", "last_seen", "
 def memberships_refresh(*, site_id: int, profile_ids: list[int]) -> int:
     """Re-decide rule segments and nearest clusters for people whose figures changed; returns changes made. The
     people are taken together: one query for their figures, features and nearest centroids a matrix at a time."""
+    if not site_has_segments(site_id):
+        return 0  # nothing to be placed in: the figures are not even read
     columns = tuple(dict.fromkeys((*figures_read(FEATURES), *RULE_FIGURES)))
     rows = profile_rows(site_id=site_id, profile_ids=profile_ids, columns=columns)
     if not rows:
