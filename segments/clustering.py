@@ -20,7 +20,7 @@ from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies
 # keeps a 1,000,000 x 16 fit to seconds and its memory to the data plus a batch.
 LARGE_THRESHOLD = 100_000
 BATCH_SIZE = 4096
-N_INIT = 3
+N_INIT = 10  # starts kept best of: three found a poorer optimum on simulator traffic (inertia 4,979 against 3,988)
 
 
 class ClusteringError(ValueError):

@@ -12,7 +12,7 @@ import numpy as np
 
 CHUNK_ROWS = 100_000
 LOCAL_WORKERS = 2
-N_INIT = 5
+N_INIT = 10
 
 
 @contextmanager
