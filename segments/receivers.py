@@ -1,14 +1,14 @@
 """segments listens to personalization: people whose figures changed are placed in segments again, within
 seconds. Receivers only queue work."""
 
+import atexit
 import logging
 import threading
-import time
 from collections import defaultdict
 
 from celery import current_app
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -21,7 +21,7 @@ from .services.memberships import memberships_refresh
 logger = logging.getLogger(__name__)
 _pending: dict[int, set[int]] = defaultdict(set)
 _lock = threading.Lock()
-_flusher: threading.Thread | None = None
+_flusher: tuple[threading.Thread, threading.Event] | None = None
 
 
 @receiver([post_save, post_delete], sender=Segment, dispatch_uid="segments-cache-clear")
@@ -50,9 +50,11 @@ def refresh_queue(*, site_id: int, profile_ids) -> None:
     global _flusher
     with _lock:
         _pending[site_id] |= set(profile_ids)
-        if _flusher is None or not _flusher.is_alive():
-            _flusher = threading.Thread(target=flush_forever, name="segments-refresh", daemon=True)
-            _flusher.start()
+        if _flusher is None or not _flusher[0].is_alive():
+            stop = threading.Event()
+            _flusher = (threading.Thread(target=flush_forever, args=(stop,), name="segments-refresh", daemon=True), stop)
+            _flusher[0].start()
+            atexit.register(refresh_thread_stop, flush=True)
 
 
 def refresh_pending_flush() -> int:
@@ -63,12 +65,30 @@ def refresh_pending_flush() -> int:
     return sum(memberships_refresh(site_id=site_id, profile_ids=ids) for site_id, ids in pending.items())
 
 
-def flush_forever() -> None:
-    while True:
-        time.sleep(settings.ATTUNE["SEGMENTS_REFRESH_SECONDS"])
+def flush_forever(stop: threading.Event) -> None:
+    while not stop.wait(settings.ATTUNE["SEGMENTS_REFRESH_SECONDS"]):
         try:
             refresh_pending_flush()
         except Exception:  # a failed refresh must not stop later ones; the next change of these people retries
             logger.exception("segment memberships could not be refreshed")
         finally:
             close_old_connections()
+    connections.close_all()
+
+
+def refresh_thread_stop(*, flush: bool) -> None:
+    """Stop the background refresher and wait for it. At exit everyone gathered is refreshed first (flush);
+    tests drop them instead, as their database is about to be emptied."""
+    global _flusher
+    with _lock:
+        flusher, _flusher = _flusher, None
+        if not flush:
+            _pending.clear()
+    if flusher is not None:
+        flusher[1].set()
+        flusher[0].join()
+    if flush:
+        try:
+            refresh_pending_flush()
+        except Exception:
+            logger.exception("segment memberships gathered before exit could not be refreshed")

@@ -50,6 +50,17 @@ def celery_eager():
     app.conf.task_always_eager = saved
 
 
+@pytest.fixture(autouse=True)
+def segments_refresh_at_once(settings):
+    """Segment memberships are refreshed in the storing thread, not by the embedded background thread, so no
+    test's refresh runs while a later test empties the database; a test that starts the thread has it stopped."""
+    from segments.receivers import refresh_thread_stop
+
+    settings.ATTUNE = {**settings.ATTUNE, "SEGMENTS_REFRESH_SECONDS": 0}
+    yield
+    refresh_thread_stop(flush=False)
+
+
 @pytest.fixture
 def attune_settings(settings):
     """Change ATTUNE keys for one test: attune_settings(COLLECT_MAX_EVENTS=5)."""

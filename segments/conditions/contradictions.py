@@ -9,23 +9,34 @@ from itertools import combinations
 from .describe import operator_phrase
 from .fields import NUMERIC_TYPES, FieldType
 from .operators import MISSING, leaf_matches
-from .tree import Condition, Leaf
+from .tree import SEPARATOR, AllOf, Condition, Leaf
 
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)  # never read: no candidate value is a datetime
 
 
 def contradictions(children: Sequence[Condition], names: Sequence[str]) -> list[str]:
-    """Return one message per field whose rows, all direct children of one `all` group, cannot hold together."""
+    """Return one message per field whose rows, the conjuncts of one `all` group (its rows and the rows of `all`
+    groups nested directly in it), cannot hold together."""
     rows_by_field: dict[tuple, list[tuple[Leaf, str]]] = defaultdict(list)
-    for child, name in zip(children, names, strict=True):
-        if isinstance(child, Leaf):
-            rows_by_field[(child.field.name, child.key)].append((child, name))
+    for leaf, name in _conjuncts(children, names):
+        rows_by_field[(leaf.field.name, leaf.key)].append((leaf, name))
     messages = []
     for rows in rows_by_field.values():
         if len(rows) > 1 and not _feasible([leaf for leaf, _ in rows]):
             pair = next((p for p in combinations(rows, 2) if not _feasible([p[0][0], p[1][0]])), None)
             messages.append(_message(list(pair) if pair else rows))
     return messages
+
+
+def _conjuncts(children: Sequence[Condition], names: Sequence[str]) -> list[tuple[Leaf, str]]:
+    rows = []
+    for child, name in zip(children, names, strict=True):
+        if isinstance(child, Leaf):
+            rows.append((child, name))
+        elif isinstance(child, AllOf):
+            inner = [f"{name}{SEPARATOR}row {n}" for n in range(1, len(child.children) + 1)]
+            rows += _conjuncts(child.children, inner)
+    return rows
 
 
 def _message(rows: list[tuple[Leaf, str]]) -> str:

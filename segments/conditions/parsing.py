@@ -8,11 +8,10 @@ from .contradictions import contradictions
 from .fields import Field, FieldType, Vocabulary
 from .limits import MAX_DEPTH, MAX_GROUP_ITEMS, MAX_ROWS, MAX_TEXT_LENGTH
 from .operators import OPERATORS
-from .tree import AllOf, AnyOf, Condition, Leaf, Not
+from .tree import SEPARATOR, AllOf, AnyOf, Condition, Leaf, Not
 from .values import ValueProblem, check_value, value_from_text
 
 _GROUPS = frozenset({"all", "any", "not"})
-SEPARATOR = " \u203a "  # a right-pointing angle quote between the parts of a path
 _LEAF_KEYS = frozenset({"field", "op", "value", "key"})
 
 
@@ -92,7 +91,7 @@ class _Reader:
         condition = self.node(data, root, depth=1)
         return (condition if not self.errors else None), self.errors
 
-    def node(self, data: object, where: str, depth: int) -> Condition | None:
+    def node(self, data: object, where: str, depth: int, *, in_all: bool = False) -> Condition | None:
         kind = _group_kind(data)
         if kind is None:
             if isinstance(data, Mapping) and not set(data) & _GROUPS and data:
@@ -105,7 +104,7 @@ class _Reader:
         if depth > MAX_DEPTH:
             self.error(where, f"Groups nest at most {MAX_DEPTH} deep; flatten this group into its parent.", "too_deep")
             return None
-        return self.group(kind, data[kind], where, depth)
+        return self.group(kind, data[kind], where, depth, in_all=in_all)
 
     def negation(self, inner: object, where: str, depth: int) -> Condition | None:
         if _group_kind(inner) == "not":
@@ -114,7 +113,9 @@ class _Reader:
         child = self.node(inner, where, depth)  # a 'not' takes its child's place and name
         return Not(child) if child is not None else None
 
-    def group(self, kind: str, items: object, where: str, depth: int) -> Condition | None:
+    def group(self, kind: str, items: object, where: str, depth: int, *, in_all: bool = False) -> Condition | None:
+        """Read an `all` or `any` group; an `all` directly inside an `all` is checked for contradictions with its
+        parent's rows, as one conjunction, rather than on its own."""
         if not isinstance(items, list | tuple) or not items:
             self.error(where, f"This '{kind}' group is empty; add a row to it or remove it.", "empty_group")
             return None
@@ -122,8 +123,11 @@ class _Reader:
             self.error(where, f"A group holds at most {MAX_GROUP_ITEMS} items; split it up.", "too_many_rows")
             return None
         names = [_child_name(item, n) for n, item in enumerate(items, start=1)]
-        children = [self.node(item, f"{where}{SEPARATOR}{name}", depth + 1) for item, name in zip(items, names, strict=True)]
-        if kind == "all":  # contradictions among the rows that are fine, even when a sibling is not
+        children = [
+            self.node(item, f"{where}{SEPARATOR}{name}", depth + 1, in_all=kind == "all")
+            for item, name in zip(items, names, strict=True)
+        ]
+        if kind == "all" and not in_all:  # contradictions among the rows that are fine, even when a sibling is not
             usable = [(child, name) for child, name in zip(children, names, strict=True) if child is not None]
             self.check_group(AllOf(tuple(c for c, _ in usable)), [n for _, n in usable], where)
         if any(child is None for child in children):

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from .fields import Field
 
+SEPARATOR = " \u203a "  # a right-pointing angle quote between the parts of a path in messages
+
 
 @dataclass(frozen=True)
 class Leaf:

@@ -27,8 +27,7 @@ INKED = """(id) => {
 
 
 @pytest.fixture
-def staff_page(live_server, transactional_db, embedded_mode, attune_settings, page):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def staff_page(live_server, transactional_db, embedded_mode, page):
     get_user_model().objects.create_superuser("analyst", "analyst@example.com", "a-long-password-1")
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "analyst")

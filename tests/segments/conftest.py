@@ -38,8 +38,7 @@ def webhook_embedded(settings):
 
 
 @pytest.fixture
-def loyal_segment(site, attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def loyal_segment(site):
     return Segment.objects.create(site=site, name="Loyal", slug="loyal", kind=Segment.Kind.RULE, conditions=LOYAL)
 
 

@@ -17,8 +17,7 @@ XSS = '<script>alert("segment")</script>'
 
 
 @pytest.fixture
-def run(attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def run():
     return finished_run(k=None)
 
 

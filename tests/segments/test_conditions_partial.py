@@ -99,4 +99,8 @@ def test_the_server_and_browser_halves_decide_as_the_whole_condition_does(data, 
         return
     assert {leaf.field.name for leaf in leaves(result)} <= {"engaged", "clicks", "sections"}
     assert evaluate(result, values, now=NOW) is whole
-    assert parse(_from_residual_json(json.loads(residual_json(result))), VOCAB) == result
+    try:
+        assert parse(_from_residual_json(json.loads(residual_json(result))), VOCAB) == result
+    except ConditionInvalid as invalid:  # rows decided on the server can leave clashing rows side by side
+        assert {e.code for e in invalid.errors} == {"contradiction"}
+        assert whole is False

@@ -169,6 +169,13 @@ def test_a_nested_all_group_is_checked_for_contradictions_too():
     assert [(e.code, e.where) for e in errors] == [("contradiction", at("any > all (item 1)"))]
 
 
+def test_rows_of_an_all_group_inside_an_all_group_are_checked_with_their_parents_rows():
+    data = {"all": [row("sections", "is_not_set"), {"all": [row("sections", "includes", "a")]}]}
+    (error,) = validate(data, VOCAB)
+    assert (error.code, error.where) == ("contradiction", at("all"))
+    assert "'is empty' (row 1) and 'includes a' (all (item 2) > row 1)".replace(" > ", " \u203a ") in error.message
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=conditions())
 def test_every_usable_condition_reads_back_describes_and_explains_itself(data):

@@ -19,8 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.usefixtures("
 
 
 @pytest.fixture
-def simulated_features(attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def simulated_features():
     demo_content_load()
     site = demo_site_ensure()[0]
     demo_segments_ensure(site)

@@ -1,5 +1,8 @@
 """Rule segments follow a person's figures as events are stored; consent and privacy rights reach memberships."""
 
+import threading
+import time
+
 import pytest
 
 from consent.registry import Subject, personal_data_handlers
@@ -7,7 +10,7 @@ from personalization.collect.batch import CollectedBatch, CollectedEvent
 from personalization.ingest.write import batches_write
 from personalization.models import Profile
 from segments.models import Membership, MembershipChange, Segment
-from segments.receivers import refresh_pending_flush
+from segments.receivers import refresh_pending_flush, refresh_thread_stop
 from segments.signals import memberships_changed
 
 from ..conftest import now_ms
@@ -25,8 +28,7 @@ def purchase(site, n: int, visitor: str = "visitor-0001"):
 
 
 @pytest.fixture
-def loyal(site, attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def loyal(site):
     return Segment.objects.create(site=site, name="Loyal", slug="loyal", kind=Segment.Kind.RULE, conditions=LOYAL)
 
 
@@ -64,6 +66,31 @@ def test_embedded_refreshes_gathered_in_the_background_are_the_same(site, loyal,
         purchase(site, 2)
     assert not Membership.objects.exists()
     assert refresh_pending_flush() == 1
+    assert Membership.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_thread_refreshes_within_its_period_and_stops_on_request(site, loyal, attune_settings):
+    attune_settings(SEGMENTS_REFRESH_SECONDS=0.05)
+    purchase(site, 1)
+    purchase(site, 2)
+    deadline = time.monotonic() + 10
+    while not Membership.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert Membership.objects.count() == 1
+    refresh_thread_stop(flush=False)
+    assert not any(t.name == "segments-refresh" for t in threading.enumerate())
+
+
+def test_stopping_the_background_thread_at_exit_refreshes_everyone_it_gathered(site, loyal, attune_settings,
+                                                                             django_capture_on_commit_callbacks):
+    attune_settings(SEGMENTS_REFRESH_SECONDS=3600)
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase(site, 1)
+        purchase(site, 2)
+    started = time.monotonic()
+    refresh_thread_stop(flush=True)
+    assert time.monotonic() - started < 5  # the hour's wait is cut short
     assert Membership.objects.count() == 1
 
 

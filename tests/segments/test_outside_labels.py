@@ -18,8 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 
 
 @pytest.fixture
-def run(attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def run():
     return finished_run(k=4)
 
 

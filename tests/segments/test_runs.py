@@ -20,8 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("embedded_mode")]
 
 
 @pytest.fixture
-def simulated(attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+def simulated():
     demo_content_load()
     site = demo_site_ensure()[0]
     demo_segments_ensure(site)

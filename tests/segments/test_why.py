@@ -49,8 +49,7 @@ def test_the_why_page_shows_a_matching_visitors_values(admin_client, rule_segmen
 
 
 def test_a_cluster_member_is_nearest_their_clusters_centre_and_sees_the_features_that_put_them_there(
-        admin_client, attune_settings):
-    attune_settings(SEGMENTS_REFRESH_SECONDS=0)
+        admin_client):
     run = finished_run(k=4)
     cluster = run.clusters.order_by("-size").first()
     members = Membership.objects.filter(segment=cluster.segment).values_list("profile_id", flat=True)[:10]
