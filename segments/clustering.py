@@ -9,7 +9,7 @@ drain processes its threads spin waiting for each other; measured on a busy 2-co
 """
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -66,21 +66,6 @@ def fit_kmeans(
         n_clusters=k, n_init=N_INIT, random_state=seed, batch_size=BATCH_SIZE, compute_labels=False
     ).fit(X)
     return model.cluster_centers_, None
-
-
-def nearest_centroids(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Return, for each row of X, the index of its nearest centroid (Euclidean; ties go to the lower index)."""
-    X = np.asarray(X, dtype=float)
-    # |x - c|² = |x|² - 2x·c + |c|²; |x|² is the same for every centroid, so it does not change the argmin.
-    scores = (centroids * centroids).sum(axis=1) - 2.0 * (X @ centroids.T)
-    return np.argmin(scores, axis=1).astype(np.int32)
-
-
-def assign_chunks(chunks: Iterable[np.ndarray], centroids: np.ndarray) -> Iterator[np.ndarray]:
-    """Yield the nearest-centroid labels of each chunk of rows, one array per chunk, in order."""
-    centroids = np.asarray(centroids, dtype=float)
-    for chunk in chunks:
-        yield nearest_centroids(chunk, centroids)
 
 
 def stability_ari(

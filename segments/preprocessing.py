@@ -2,12 +2,11 @@
 
 Input everywhere is a float array of shape (n_visitors, n_features) in original units, NaN for a missing value,
 with the feature names kept alongside by the caller. The pipeline is: median imputation → signed log1p on the
-skewed columns → standardisation → optional PCA. `FrozenTransform` is the same fitted transform as plain arrays,
-for assigning one visitor at ingest time without scikit-learn's per-call overhead.
+skewed columns → standardisation → optional PCA. `segments.placement.FrozenTransform` is the same fitted transform
+as plain arrays, for placing visitors at ingest time without scikit-learn.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -71,73 +70,3 @@ def pca_variance_kept(pipeline: Pipeline) -> float | None:
     if "pca" not in pipeline.named_steps:
         return None
     return float(np.sum(pipeline.named_steps["pca"].explained_variance_ratio_))
-
-
-@dataclass(frozen=True, eq=False)
-class FrozenTransform:
-    """A fitted preprocessing pipeline as plain arrays: same output, a few microseconds per visitor."""
-
-    medians: np.ndarray
-    log_mask: np.ndarray
-    means: np.ndarray
-    scales: np.ndarray
-    components: np.ndarray | None = None
-    pca_mean: np.ndarray | None = None
-
-    @classmethod
-    def from_pipeline(cls, pipeline: Pipeline) -> "FrozenTransform":
-        """Return the frozen form of a pipeline fitted from `preprocessing_pipeline`."""
-        steps = pipeline.named_steps
-        pca = steps.get("pca")
-        return cls(
-            medians=np.asarray(steps["impute"].statistics_, dtype=float),
-            log_mask=np.asarray(steps["log"].kw_args["mask"], dtype=bool),
-            means=np.asarray(steps["scale"].mean_, dtype=float),
-            scales=np.asarray(steps["scale"].scale_, dtype=float),
-            components=None if pca is None else np.asarray(pca.components_, dtype=float),
-            pca_mean=None if pca is None else np.asarray(pca.mean_, dtype=float),
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "FrozenTransform":
-        """Return the transform stored by `as_dict`."""
-        optional = {key: None if data.get(key) is None else np.asarray(data[key], dtype=float)
-                    for key in ("components", "pca_mean")}
-        return cls(
-            medians=np.asarray(data["medians"], dtype=float),
-            log_mask=np.asarray(data["log_mask"], dtype=bool),
-            means=np.asarray(data["means"], dtype=float),
-            scales=np.asarray(data["scales"], dtype=float),
-            **optional,
-        )
-
-    def as_dict(self) -> dict:
-        """Return the transform as JSON-serialisable lists."""
-        return {
-            "medians": self.medians.tolist(),
-            "log_mask": self.log_mask.tolist(),
-            "means": self.means.tolist(),
-            "scales": self.scales.tolist(),
-            "components": None if self.components is None else self.components.tolist(),
-            "pca_mean": None if self.pca_mean is None else self.pca_mean.tolist(),
-        }
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """Return the rows of X (n x n_features, NaN for missing) in the clustering space."""
-        X = np.asarray(X, dtype=float)
-        X = np.where(np.isnan(X), self.medians, X)
-        logged = np.sign(X) * np.log1p(np.abs(X))
-        X = np.where(self.log_mask, logged, X)
-        X = (X - self.means) / self.scales
-        if self.components is not None:
-            X = (X - self.pca_mean) @ self.components.T
-        return X
-
-    def transform_row(self, values: Sequence[float]) -> np.ndarray:
-        """Return one visitor's feature values in the clustering space."""
-        return self.transform(np.asarray(values, dtype=float).reshape(1, -1))[0]
-
-    def nearest(self, values: Sequence[float], centroids: np.ndarray) -> int:
-        """Return the index of the centroid nearest to one visitor's transformed values."""
-        offsets = centroids - self.transform_row(values)
-        return int(np.argmin(np.einsum("ij,ij->i", offsets, offsets)))

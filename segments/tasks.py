@@ -1,9 +1,9 @@
-"""Celery tasks of segments: thin, they call the services."""
+"""Celery tasks of segments: thin, they call the services. Clustering runs import scikit-learn when one runs, so
+processes that only store events and refresh memberships never load it."""
 
 from celery import shared_task
 
 from .services.memberships import memberships_refresh
-from .services.runs import segment_run_execute
 from .services.scheduling import runs_execute_due
 
 
@@ -15,6 +15,7 @@ def memberships_refresh_task(site_id: int, profile_ids: list[int]) -> int:
 @shared_task(ignore_result=True, acks_late=True)
 def segment_run_task(run_id: int) -> str:
     from .models import ClusteringRun
+    from .services.runs import segment_run_execute
 
     run = ClusteringRun.objects.filter(pk=run_id).first()
     return segment_run_execute(run=run).status if run else "gone"

@@ -9,7 +9,6 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import comb
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,12 @@ class Contingency:
         return np.array(self.counts, dtype=np.int64).reshape(len(self.clusters), len(self.outside))
 
 
+def _pairs(counts):
+    """Return n choose 2 for each count: the pairs among n people."""
+    counts = np.asarray(counts, dtype=float)
+    return counts * (counts - 1) / 2
+
+
 def contingency_table(pairs: Iterable[tuple[Hashable, Hashable]]) -> Contingency:
     """Return the contingency table of (cluster label, outside label) pairs."""
     return Contingency.from_counts(Counter(pairs))
@@ -41,9 +46,9 @@ def adjusted_rand_index(table: np.ndarray) -> float:
     """Return the adjusted Rand index of a contingency table (1 identical partitions, about 0 chance)."""
     table = np.asarray(table, dtype=np.int64)
     n = table.sum()
-    pairs_within = comb(table, 2).sum()
-    pairs_rows, pairs_columns = comb(table.sum(axis=1), 2).sum(), comb(table.sum(axis=0), 2).sum()
-    expected = pairs_rows * pairs_columns / comb(n, 2) if n > 1 else 0.0
+    pairs_within = _pairs(table).sum()
+    pairs_rows, pairs_columns = _pairs(table.sum(axis=1)).sum(), _pairs(table.sum(axis=0)).sum()
+    expected = pairs_rows * pairs_columns / _pairs(n) if n > 1 else 0.0
     maximum = (pairs_rows + pairs_columns) / 2
     if maximum == expected:
         return 1.0  # both partitions trivial (one group, or all singletons): they agree perfectly

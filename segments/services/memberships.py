@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from personalization.selectors import profile_rows
 
-from ..clustering import nearest_centroids
 from ..conditions import evaluate, parse
 from ..features import FEATURES, Columns, FeatureContext, feature_matrix, figures_read
 from ..models import Cluster, ClusteringConfig, ClusteringRun, Membership, MembershipChange, Segment
-from ..preprocessing import FrozenTransform
+from ..placement import FrozenTransform, nearest_centroids
 from ..selectors import site_has_segments
 from ..signals import memberships_changed
 from ..vocabulary import profile_values, profile_vocabulary

@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from ..matching import match_clusters
 from ..models import Cluster, ClusteringRun, Segment
-from ..preprocessing import FrozenTransform
+from ..placement import FrozenTransform
 
 
 def previous_clusters(run: ClusteringRun) -> list[Cluster]:

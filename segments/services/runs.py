@@ -15,13 +15,14 @@ from threadpoolctl import threadpool_limits
 from personalization.selectors import profile_rows_for_site
 
 from ..cluster_profiles import cluster_moments, cluster_profiles
-from ..clustering import ClusteringError, assign_chunks, cluster_quality, fit_kmeans, sample_rows, stability_ari
+from ..clustering import ClusteringError, cluster_quality, fit_kmeans, sample_rows, stability_ari
 from ..clustering_dask import fit_kmeans_dask
 from ..features import Columns, FeatureContext, feature_matrix, features_named, figures_read
 from ..hierarchy import ward_hierarchy
 from ..k_selection import choose_k
 from ..models import Cluster, ClusteringConfig, ClusteringRun
-from ..preprocessing import FrozenTransform, fit_preprocessing, pca_variance_kept
+from ..placement import FrozenTransform, assign_chunks
+from ..preprocessing import fit_preprocessing, pca_variance_kept
 from .memberships import cluster_memberships_replace
 from .naming import clusters_to_segments
 

@@ -10,7 +10,7 @@ from personalization.models import Profile
 from ..conditions import ConditionInvalid, LeafResult, describe, evaluate, explain, parse
 from ..features import FEATURES_BY_NAME, Columns, feature_matrix, features_named, figures_read
 from ..models import Cluster, ClusteringRun, Membership, MembershipChange, Segment
-from ..preprocessing import FrozenTransform
+from ..placement import FrozenTransform
 from ..vocabulary import profile_values, profile_vocabulary
 from .memberships import feature_context
 

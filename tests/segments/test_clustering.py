@@ -6,14 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
-from segments.clustering import (
-    ClusteringError,
-    assign_chunks,
-    cluster_quality,
-    fit_kmeans,
-    nearest_centroids,
-    stability_ari,
-)
+from segments.clustering import ClusteringError, cluster_quality, fit_kmeans, stability_ari
+from segments.placement import assign_chunks, nearest_centroids
 
 from .blobs import blobs
 

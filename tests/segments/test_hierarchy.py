@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from segments.clustering import ClusteringError, assign_chunks, nearest_centroids
+from segments.clustering import ClusteringError
 from segments.hierarchy import ward_hierarchy
+from segments.placement import assign_chunks, nearest_centroids
 
 
 def pairs_of_blobs(n: int = 400, seed: int = 0):

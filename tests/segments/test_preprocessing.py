@@ -6,7 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from segments.preprocessing import FrozenTransform, fit_preprocessing, pca_variance_kept, preprocessing_pipeline
+from segments.placement import FrozenTransform
+from segments.preprocessing import fit_preprocessing, pca_variance_kept, preprocessing_pipeline
 
 SKEWED = (True, True, False, True, False, False)
 
