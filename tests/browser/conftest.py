@@ -2,9 +2,11 @@
 
 import os
 import shutil
+import threading
 import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from demo.services import demo_content_load
 from personalization.services.sites import site_create
@@ -44,6 +46,45 @@ def browser():
         launched.close()
 
 
+class RequestsInFlight:
+    """Requests the live server is answering, counted by Django's request signals."""
+
+    def __init__(self):
+        self.count, self.last_change, self.lock = 0, time.monotonic(), threading.Lock()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+            self.last_change = time.monotonic()
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+            self.last_change = time.monotonic()
+
+    def quiet_wait(self, *, quiet_for: float = 0.5, timeout: float = 10) -> None:
+        """Return once no request has been open for `quiet_for` seconds (beacons of closed pages included)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.count <= 0 and time.monotonic() - self.last_change >= quiet_for:
+                    return
+            time.sleep(0.05)
+
+
+IN_FLIGHT = RequestsInFlight()
+
+
+@pytest.fixture(autouse=True)
+def live_server_quiet_before_flush(live_server, transactional_db):
+    """Set up before any page or demo data and torn down after them, just before the database is emptied: a
+    request still being stored then (a closing page's beacon) would deadlock with the emptying TRUNCATE."""
+    yield
+    IN_FLIGHT.quiet_wait()
+
+
 @pytest.fixture
 def demo(live_server, transactional_db, embedded_mode):
     """The demo shop and news site, with a site whose allowed origin is the live server."""
@@ -56,8 +97,7 @@ def demo(live_server, transactional_db, embedded_mode):
 def context(browser):
     context = browser.new_context(user_agent=USER_AGENT, viewport={"width": 1200, "height": 800})
     yield context
-    context.close()  # pages send their last beacons as they close...
-    time.sleep(0.5)  # ...let the live server store them before the test database is emptied
+    context.close()  # pages send their last beacons as they close: live_server_quiet_before_flush waits for them
 
 
 @pytest.fixture
