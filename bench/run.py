@@ -55,12 +55,15 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
     return result.stdout or ""
 
 
-def prepare_database(env: dict) -> dict:
+VISITORS_LUA = WORK / "visitors.lua"  # the PostgreSQL bench site's visitors, for wrk
+
+
+def prepare_database(env: dict, *, lua: Path = VISITORS_LUA) -> dict:
+    """Migrate, create the bench site and its consenting visitors, and write them for wrk's scripts to `lua`."""
     manage(env, "migrate", "--noinput", "-v0")
     setup = (ROOT / "bench" / "setup_site.py").read_text()
     data = json.loads(subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", setup], cwd=ROOT, env=env,
                                      check=True, text=True, stdout=subprocess.PIPE).stdout)
-    lua = WORK / "visitors.lua"
     rows = ",\n".join(f'{{"{vid}", "{token}"}}' for vid, token in data["visitors"])
     lua.write_text(f'return {{site = "{data["site"]}", origin = "{data["origin"]}", now_ms = {data["now_ms"]},\n'
                    f"visitors = {{\n{rows}\n}}}}\n")
@@ -112,8 +115,9 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def wrk(path: str, seconds: int = WRK_SECONDS, seed: int = 1, script: str = "collect.lua") -> dict:
-    env = {**os.environ, "ATTUNE_BENCH_LUA_DATA": str(WORK / "visitors.lua"), "ATTUNE_BENCH_PATH": path,
+def wrk(path: str, seconds: int = WRK_SECONDS, seed: int = 1, script: str = "collect.lua",
+        visitors: Path = VISITORS_LUA) -> dict:
+    env = {**os.environ, "ATTUNE_BENCH_LUA_DATA": str(visitors), "ATTUNE_BENCH_PATH": path,
            "ATTUNE_BENCH_SEED": str(seed)}
     out = subprocess.run(["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "-s", str(ROOT / "bench" / script),
                           f"http://127.0.0.1:{PORT}"], env=env, check=True, text=True, stdout=subprocess.PIPE).stdout
@@ -257,13 +261,14 @@ def sqlite_rate() -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{WORK / 'embedded.sqlite3'}{suffix}").unlink(missing_ok=True)
     env = django_env(database_url=sqlite_url)
-    prepare_database(env)
+    visitors = WORK / "visitors-sqlite.lua"  # its own: the PostgreSQL site's stays for the parts after this one
+    prepare_database(env, lua=visitors)
     server = Server(env)
     try:
-        wrk("/collect", seconds=3, seed=5)
+        wrk("/collect", seconds=3, seed=5, visitors=visitors)
         time.sleep(2)  # requests the warm-up left open commit before the count
         before = sqlite_events(WORK / "embedded.sqlite3")
-        run = wrk("/collect", seed=6)
+        run = wrk("/collect", seed=6, visitors=visitors)
         time.sleep(2)
         stored = sqlite_events(WORK / "embedded.sqlite3") - before
     finally:

@@ -1,5 +1,7 @@
 """People: the current visitor's profile, a site's profiles in chunks, a person's sessions and events."""
 
+import functools
+
 from django.db.models import Q
 
 from consent.models import ConsentRecord
@@ -13,11 +15,18 @@ PROFILE_CHUNK_SIZE = 2000
 _REQUEST_PROFILE = "_attune_profile"
 
 
+@functools.cache
+def _profile_of_visitor_sql() -> str:
+    profiles, visitors = Profile._meta.db_table, Visitor._meta.db_table
+    return (f"SELECT p.* FROM {profiles} p JOIN {visitors} v ON v.profile_id = p.id "
+            "WHERE v.site_id = %s AND v.visitor_id = %s AND NOT v.is_bot")
+
+
 def profile_for_visitor(*, site_id: int, visitor_id: str) -> Profile | None:
-    """The profile of a site's visitor (None when the visitor has none, or is a bot)."""
-    visitor = (Visitor.objects.select_related("profile").filter(site_id=site_id, visitor_id=visitor_id, is_bot=False)
-               .first())
-    return visitor.profile if visitor else None
+    """The profile of a site's visitor (None when the visitor has none, or is a bot). One plain query, as /decide
+    asks on every page view: the ORM's compiling of the same join over a profile's hundred columns cost 0.5 ms more
+    than running it."""
+    return next(iter(Profile.objects.raw(_profile_of_visitor_sql(), [site_id, visitor_id])), None)
 
 
 def profile_for_request(request, *, site: SiteInfo | None = None) -> Profile | None:
