@@ -16,6 +16,7 @@ from rules.services import rule_save
 
 SLOTS = ("home_hero", "product_sidebar", "offer_banner", "popup", "article_recommendations")
 RULES = 200
+FRESHNESS_SLOT = "second_purchase"
 ROUNDS = 5000
 
 
@@ -33,6 +34,10 @@ def condition(index: int) -> dict:
 def rules_ensure(site: Site) -> None:
     if Rule.objects.filter(site=site).count() >= RULES:
         return
+    # decide_freshness: the bench visitors bought once; a second purchase must show this within a second
+    variant = ContentVariant.objects.create(site=site, name="second purchase", html="<p>thanks again</p>")
+    rule_save(rule=Rule(site=site, name="second purchase", slot=FRESHNESS_SLOT, variant=variant),
+              conditions={"all": [{"field": "purchases", "op": "gte", "value": 2}]})
     for index in range(RULES):
         slot = SLOTS[index % len(SLOTS)]
         variant = ContentVariant.objects.create(site=site, name=f"bench {index}", html=f"<p>variant {index}</p>")
@@ -51,7 +56,8 @@ def profiles_ensure(site: Site, visitor_ids: list[str]) -> None:
 def decide_server_p99_ms(site: Site, visitor_id: str) -> dict:
     profile = profile_for_visitor(site_id=site.id, visitor_id=visitor_id)
     page = PageContext(path="/shop/p/trail-runner/", page_type="product", category="shoes")
-    request = DecisionRequest(site_id=site.id, slots=SLOTS, page=page, visitor_id=visitor_id, profile=profile)
+    request = DecisionRequest(site_id=site.id, slots=SLOTS, page=page, visitor_id=visitor_id,
+                              profile_read=lambda: profile)
     for _ in range(200):  # rules compiled, profile values read: what a request after the first pays
         decisions_for(request)
     times = []

@@ -446,6 +446,7 @@ def decide_benchmarks(env: dict) -> dict:
         for _ in range(WRK_ROUNDS):
             decide.append(wrk("/decide", script="decide.lua"))
             bare.append(wrk("/bench/django-json", script="decide.lua")["rate"])
+        freshness = decide_freshness(env)
     finally:
         server.stop()
     failures = sum(run["non_2xx"] for run in decide)
@@ -454,7 +455,64 @@ def decide_benchmarks(env: dict) -> dict:
     decide_rate, bare_rate = statistics.mean(run["rate"] for run in decide), statistics.mean(bare)
     log(f"/decide {decide_rate:.0f}/s, bare JSON view {bare_rate:.0f}/s")
     return {**figures, "decide_per_s": round(decide_rate), "bare_django_json_per_s": round(bare_rate),
-            "decide_ratio": round(decide_rate / bare_rate, 3), **decide_js_size()}
+            "decide_ratio": round(decide_rate / bare_rate, 3), **freshness, **decide_js_size()}
+
+
+FRESHNESS_PROBES = 200
+
+
+def decide_freshness(env: dict) -> dict:
+    """Redis mode, the server running: from the collector's receipt of a visitor's second purchase to /decide
+    answering the rule that asks for two purchases, under a steady 2,000 events/s (collector + one drain worker).
+    Each of FRESHNESS_PROBES bench visitors (one purchase each so far) asks once, buys, and asks every 5 ms."""
+    import http.client
+    import uuid
+
+    log(f"decide freshness: {FRESHNESS_PROBES} second purchases under a steady 2,000 events/s")
+    data = json.loads((WORK / "visitors.json").read_text())
+    worker = subprocess.Popen([PYTHON, "manage.py", "drain_events"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    sender = threading.Thread(target=steady_sender, args=(data,), kwargs={"batches_per_second": 100, "seconds": 20})
+    latencies = []
+    try:
+        drain_worker_wait(worker)
+        sender.start()
+        connection = http.client.HTTPConnection("127.0.0.1", PORT)
+        query = f"/decide?site={data['site']}&slots=second_purchase&path=/checkout/"
+
+        def decided(token: str) -> bool:
+            connection.request("GET", query, headers={"Origin": data["origin"], "X-Attune-Consent": token})
+            response = connection.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"/decide answered {response.status}: {body[:200]!r}")
+            return b"second_purchase" in body
+
+        for visitor, token in data["visitors"][-FRESHNESS_PROBES:]:
+            if decided(token):
+                raise RuntimeError("the rule showed before the second purchase")
+            now = int(time.time() * 1000)
+            body = json.dumps({"site": data["site"], "vid": visitor, "sent": now, "consent": token, "events": [
+                {"id": str(uuid.uuid4()), "type": "track", "name": "purchase", "ts": now, "props": {"revenue": 10}}]})
+            started = time.monotonic()
+            connection.request("POST", "/collect", body, {"Origin": data["origin"], "Content-Type": "text/plain",
+                                                          "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 202:
+                raise RuntimeError(f"collector answered {response.status}")
+            while not decided(token):
+                if time.monotonic() - started > 10:
+                    raise RuntimeError("a second purchase did not show in /decide within 10 s")
+                time.sleep(0.005)
+            latencies.append((time.monotonic() - started) * 1000)
+    finally:
+        if sender.is_alive():
+            sender.join()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    latencies.sort()
+    return {"decide_freshness_p50_ms": round(latencies[len(latencies) // 2], 1),
+            "decide_freshness_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1)}
 
 
 def decide_js_size() -> dict:

@@ -12,9 +12,12 @@ class RulesConfig(AppConfig):
 
         from . import models, receivers  # noqa: F401 - receivers forget compiled rules when they change
         from .decisions import SOURCE, rules_decide
-        from .personal_data import redemptions_erase, redemptions_export
+        from .personal_data import redemptions_erase, redemptions_export, visitor_values_erase
 
         decision_provider_register(DecisionProvider(name=SOURCE, decide=rules_decide))
         personal_data_register(PersonalDataHandler(
             name="offer_redemptions", models=(models.OfferRedemption,), export=redemptions_export,
             erase=redemptions_erase, category="personalization"))
+        personal_data_register(PersonalDataHandler(
+            name="rule_visitor_values", models=(), export=lambda subject: {}, erase=visitor_values_erase,
+            category="personalization"))

@@ -11,9 +11,11 @@ import json
 
 from consent.remembered import Remembered
 from personalization.decisions import Decision, DecisionRequest
+from personalization.services.redis_shared import redis_enabled
 from segments.conditions import partially_evaluate, residual_json
 from segments.models import Membership
 
+from . import visitor_values
 from .caps import cap_count, cap_reached
 from .compiled import CompiledRule, rules_version, site_rules
 from .evaluation import values_read
@@ -35,9 +37,10 @@ _profile_values = Remembered(seconds=PROFILE_VALUES_SECONDS, max_keys=50_000)
 
 
 def profile_values_read(profile, *, now) -> dict[str, object]:
+    """What rules see of a profile (raw: values_read gives them their fields' types)."""
     slugs = Membership.objects.filter(profile_id=profile.pk, segment__retired=False).values_list(
         "segment__slug", flat=True)
-    return values_read(profile_rule_values(profile, segment_slugs=list(slugs), now=now), rule_vocabulary())
+    return profile_rule_values(profile, segment_slugs=list(slugs), now=now)
 
 
 def profile_values_cached(profile, *, now) -> dict[str, object]:
@@ -46,21 +49,41 @@ def profile_values_cached(profile, *, now) -> dict[str, object]:
     cached = profile.__dict__.get(_VALUES)
     if cached is None:
         key = (profile.pk, profile.updated_at, rules_version())
-        cached = profile.__dict__[_VALUES] = _profile_values.get(key, lambda: profile_values_read(profile, now=now))
+        cached = profile.__dict__[_VALUES] = _profile_values.get(
+            key, lambda: values_read(profile_values_read(profile, now=now), rule_vocabulary()))
     return cached
+
+
+def visitor_rule_values(request: DecisionRequest) -> dict[str, object] | None:
+    """The consenting visitor's rule values as their fields' types, None without consent or profile: with Redis
+    from the visitor's values kept there (visitor_values.py), without from their profile."""
+    if not request.visitor_id:
+        return None
+    now = request.page.now
+    if not redis_enabled():
+        profile = request.profile
+        return None if profile is None else profile_values_cached(profile, now=now)
+
+    def read() -> dict | None:
+        profile = request.profile
+        return None if profile is None else profile_values_read(profile, now=now)
+
+    raw = visitor_values.visitor_values(site_id=request.site_id, visitor_id=request.visitor_id, read=read)
+    return None if raw is None else values_read(raw, rule_vocabulary())
 
 
 def rules_decide(request: DecisionRequest) -> dict[str, Decision]:
     """{slot: Decision} for the requested slots some rule fills; see the module's doc for consent."""
-    if request.profile is None:
+    if not request.visitor_id:
         return {}
     compiled = site_rules(request.site_id)
     slots = [slot for slot in request.slots if slot in compiled.by_slot]
     if not slots:
         return {}
-    now = request.page.now
-    values = {**profile_values_cached(request.profile, now=now), **values_read(page_values(request.page),
-                                                                                rule_vocabulary())}
+    profile_values = visitor_rule_values(request)
+    if profile_values is None:
+        return {}
+    values = {**profile_values, **values_read(page_values(request.page), rule_vocabulary())}
     decided = {}
     for slot in slots:
         decision = slot_decide(compiled.by_slot[slot], values, request)

@@ -1,12 +1,31 @@
 """Compiled rules are forgotten when a rule, a variant, an offer or a segment changes (this process at once, the
-others within RULES_CACHE_SECONDS)."""
+others within RULES_CACHE_SECONDS); visitors' rule values kept in Redis are marked stale when their events are
+stored or their segments change."""
 
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
+from personalization.selectors import visitors_of_profiles
+from personalization.services.redis_shared import redis_enabled
+from personalization.signals import events_stored
 from segments.models import Segment
+from segments.signals import memberships_changed
 
 from .compiled import rules_forget
 from .models import ConditionRow, ContentVariant, Offer, Rule
+from .visitor_values import visitors_changed
+
+
+@receiver(events_stored, dispatch_uid="rules-visitor-values-stored")
+def values_stale_after_events(sender, site_id: int, profile_ids, **kwargs) -> None:
+    if redis_enabled() and profile_ids:
+        visitors_changed(visitors_of_profiles(profile_ids))
+
+
+@receiver(memberships_changed, dispatch_uid="rules-visitor-values-memberships")
+def values_stale_after_memberships(sender, entered, left, **kwargs) -> None:
+    if redis_enabled() and (entered or left):
+        visitors_changed(visitors_of_profiles([*entered, *left]))
 
 
 def compiled_rules_forget(sender, **kwargs) -> None:

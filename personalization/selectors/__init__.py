@@ -15,6 +15,7 @@ from .people import (
     profiles_consented,
     profiles_for_site,
     sessions_for_profile,
+    visitors_of_profiles,
 )
 from .rows import FIGURE_STORAGE, profile_rows, profile_rows_for_site
 from .sites import (
@@ -37,5 +38,6 @@ __all__ = [
     "consented_visitors", "events_for_profile", "events_for_site", "only_site", "origin_of_some_site",
     "profile_for_request", "profile_for_visitor", "profile_ids_consented", "profile_ids_of_visitors", "profile_rows",
     "profile_rows_for_site", "profiles_consented", "profiles_for_site", "sessions_for_profile", "site_cache_clear",
-    "site_default", "site_for_id", "site_for_public_key", "site_for_write_key", "site_info", "visitors_of_user",
+    "site_default", "site_for_id", "site_for_public_key", "site_for_write_key", "site_info", "visitors_of_profiles",
+    "visitors_of_user",
 ]

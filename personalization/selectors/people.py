@@ -137,3 +137,8 @@ def profile_ids_of_visitors(*, site_key: str, visitor_ids) -> list[int]:
     """The profiles (people) a site's visitors belong to."""
     return list(Visitor.objects.filter(site__public_key=site_key, visitor_id__in=list(visitor_ids))
                 .values_list("profile_id", flat=True).distinct())
+
+
+def visitors_of_profiles(profile_ids) -> list[tuple[int, str]]:
+    """The (site id, visitor id) of every device of these profiles (people)."""
+    return list(Visitor.objects.filter(profile_id__in=list(profile_ids)).values_list("site_id", "visitor_id"))

@@ -13,7 +13,7 @@ from consent.selectors import policy_material_version, request_consent
 
 from ..decisions import DecisionRequest, PageContext, decisions_for
 from ..middleware import personalized_page_mark
-from ..selectors import profile_for_request, site_default
+from ..selectors import PERSONALIZATION, profile_for_request, site_default
 from ..services.users import user_signature
 
 register = template.Library()
@@ -70,9 +70,11 @@ class PersonalizeNode(template.Node):
         personalized_page_mark(request)
         slot = self.slot.resolve(context)
         options = {name: value.resolve(context) for name, value in self.options.items()}
+        consent = request_consent(request, site_key=site.public_key)
         decision = decisions_for(DecisionRequest(
             site_id=site.id, slots=(slot,), page=PageContext(path=request.path, **options),
-            visitor_id=request_consent(request, site_key=site.public_key).visitor_id, profile=profile_for_request(request, site=site),
+            visitor_id=consent.visitor_id if consent.allows(PERSONALIZATION) else "",
+            profile_read=lambda: profile_for_request(request, site=site),
         )).get(slot)
         if decision is None:  # marked all the same: the in-page script may fill it later in the page view
             return format_html('<div data-attune-slot="{}">{}</div>', slot, default)

@@ -71,13 +71,13 @@ def page_read(query) -> PageContext:
 
 def decisions_answer(*, site: SiteInfo, slots: tuple[str, ...], page: PageContext, token: str | None) -> dict:
     """{slot: {html, ref, when?}} for the slots a provider decides; without personalization consent, nothing (every
-    slot keeps its default) and no profile is read."""
+    slot keeps its default) and no profile is read. With it, the profile is read only if a provider asks."""
     state = consent_state_from_token(token, site_key=site.public_key, current_material_version=policy_material_version())
     if not state.visitor_id or not state.allows(PERSONALIZATION):
         return {}
-    profile = profile_for_visitor(site_id=site.id, visitor_id=state.visitor_id)
-    decided = decisions_for(DecisionRequest(site_id=site.id, slots=slots, page=page, visitor_id=state.visitor_id,
-                                            profile=profile))
+    decided = decisions_for(DecisionRequest(
+        site_id=site.id, slots=slots, page=page, visitor_id=state.visitor_id,
+        profile_read=lambda: profile_for_visitor(site_id=site.id, visitor_id=state.visitor_id)))
     answer = {}
     for slot, decision in decided.items():
         answer[slot] = {"html": decision.html, "ref": decision.reference}

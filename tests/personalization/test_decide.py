@@ -140,11 +140,13 @@ def test_a_profile_condition_that_becomes_true_shows_at_the_next_ask(client, sit
     from django.utils import timezone
 
     from personalization.models import Profile
+    from personalization.signals import events_stored
 
     profile = profile_make(site, visitor_id=VISITOR, goal_counts={"purchase": 4})
     rule_make(site, {"all": [row("purchases", "gte", 5)]}, slot="home_hero", html="<p>welcome back</p>")
     token = consent_token(VISITOR, "analytics", "personalization")
     assert ask(client, site, slots="home_hero", token=token).json() == {}
-    # what storing the fifth purchase writes to the profile
+    # what storing the fifth purchase writes to the profile, and says once it is committed
     Profile.objects.filter(pk=profile.pk).update(goal_counts={"purchase": 5}, updated_at=timezone.now())
+    events_stored.send(sender=None, site_id=site.pk, profile_ids=[profile.pk])
     assert ask(client, site, slots="home_hero", token=token).json()["home_hero"]["html"] == "<p>welcome back</p>"

@@ -53,7 +53,35 @@ def test_a_registered_provider_fills_the_slot_and_sees_the_page(site, provider):
 @pytest.mark.django_db
 def test_without_personalization_consent_no_profile_is_read(site, provider):
     render(("analytics",))
-    assert provider[0].profile is None
+    assert provider[0].visitor_id == "" and provider[0].profile is None
+
+
+def test_the_profile_is_read_only_when_a_provider_asks_and_once_whoever_asks():
+    from personalization.decisions import DecisionRequest, PageContext
+
+    reads, seen = [], []
+
+    def read():
+        reads.append(1)
+        return "the profile"
+
+    def asking(name):
+        def decide(request):
+            seen.append(request.profile)
+            return {}
+        return DecisionProvider(name, decide)
+
+    decision_provider_register(DecisionProvider("silent", lambda r: {}))
+    try:
+        decisions_for(DecisionRequest(site_id=1, slots=("s",), page=PageContext(), visitor_id="v", profile_read=read))
+        assert reads == []
+        decision_provider_register(asking("a"))
+        decision_provider_register(asking("b"))
+        decisions_for(DecisionRequest(site_id=1, slots=("s",), page=PageContext(), visitor_id="v", profile_read=read))
+        assert seen == ["the profile", "the profile"] and reads == [1]
+    finally:
+        for name in ("silent", "a", "b"):
+            decision_provider_unregister(name)
 
 
 @pytest.mark.django_db

@@ -38,7 +38,7 @@ def rules(site):
 
 def shown(site, profile, page: PageContext) -> dict[str, str]:
     decisions = decisions_for(DecisionRequest(site.pk, SLOTS, page, profile.origin_visitor_id if profile else "",
-                                              profile))
+                                              lambda: profile))
     return {slot: d.html if d.client_condition is None else f"when {d.client_condition}"
             for slot, d in decisions.items()}
 
@@ -151,7 +151,7 @@ def test_a_decision_in_the_page_carries_only_the_in_page_rows(site):
     rule_make(site, {"all": [row("segments", "includes", "loyal"), row("clicks_on_page", "gt", 5),
                              row("revenue", "gte", 100)]}, slot="offer_banner", html="<p>deal</p>")
     profile = profile_make(site, segments=("loyal",), revenue_cents=20_000)
-    decision = decisions_for(DecisionRequest(site.pk, ("offer_banner",), PageContext(), "v", profile))["offer_banner"]
+    decision = decisions_for(DecisionRequest(site.pk, ("offer_banner",), PageContext(), "v", lambda: profile))["offer_banner"]
     assert decision.client_condition == {"f": "clicks_on_page", "o": "gt", "v": 5}
     assert "loyal" not in str(decision.client_condition) and "revenue" not in str(decision.client_condition)
 

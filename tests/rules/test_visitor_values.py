@@ -1,0 +1,87 @@
+"""Visitors' rule values kept in Redis: /decide reads one key, and a change to the profile or its segments shows
+from the next decision on."""
+
+import pytest
+
+from consent.registry import Subject, personal_data_handlers
+from personalization.decisions import DecisionRequest, PageContext, decisions_for
+from personalization.models import Profile
+from personalization.selectors import profile_for_visitor
+from personalization.signals import events_stored
+from rules import visitor_values
+from segments.models import Membership, Segment
+from segments.signals import memberships_changed
+
+from .factories import profile_make, rule_make
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("redis_mode")]
+TWO_PURCHASES = {"all": [{"field": "purchases", "op": "gte", "value": 2}]}
+
+
+def shown(site, visitor_id: str) -> str | None:
+    request = DecisionRequest(site.pk, ("home_hero",), PageContext(), visitor_id,
+                              lambda: profile_for_visitor(site_id=site.pk, visitor_id=visitor_id))
+    decision = decisions_for(request).get("home_hero")
+    return decision.html if decision else None
+
+
+@pytest.fixture
+def buyer(site):
+    rule_make(site, TWO_PURCHASES, html="<p>loyal offer</p>")
+    return profile_make(site, visitor_id="buyer-0001", goal_counts={"purchase": 1})
+
+
+def test_a_visitors_second_decision_reads_no_profile(site, buyer, django_assert_num_queries):
+    assert shown(site, "buyer-0001") is None
+    with django_assert_num_queries(0):
+        assert shown(site, "buyer-0001") is None
+
+
+def test_stored_events_make_the_next_decision_read_the_new_figures(site, buyer):
+    assert shown(site, "buyer-0001") is None
+    Profile.objects.filter(pk=buyer.pk).update(goal_counts={"purchase": 2})
+    assert shown(site, "buyer-0001") is None  # kept: nothing said the profile changed
+    events_stored.send(sender=None, site_id=site.pk, profile_ids=[buyer.pk])
+    assert shown(site, "buyer-0001") == "<p>loyal offer</p>"
+
+
+def test_new_segment_memberships_make_the_next_decision_read_them_again(site):
+    rule_make(site, {"all": [{"field": "segments", "op": "includes", "value": "fans"}]}, html="<p>fans</p>")
+    profile_make(site, visitor_id="seed", segments=("fans",))
+    person = profile_make(site, visitor_id="person-0001")
+    assert shown(site, "person-0001") is None
+    Membership.objects.create(segment=Segment.objects.get(slug="fans"), profile=person)
+    memberships_changed.send(sender=Segment, segment_id=1, entered=[person.pk], left=[], reason="test")
+    assert shown(site, "person-0001") == "<p>fans</p>"
+
+
+def test_values_read_while_the_profile_changed_are_never_used(site, buyer):
+    def read_during_a_change():
+        values = {"purchases": 1}
+        visitor_values.visitors_changed([(site.pk, "racer")])  # the drain stores events while we read
+        return values
+
+    assert visitor_values.visitor_values(site_id=site.pk, visitor_id="racer", read=read_during_a_change)
+    reads = []
+    visitor_values.visitor_values(site_id=site.pk, visitor_id="racer", read=lambda: reads.append(1) or {})
+    assert reads == [1]
+
+
+def test_values_survive_the_trip_through_redis_as_rules_read_them(site):
+    from datetime import UTC, datetime
+
+    values = {"purchases": 2, "last_seen": datetime(2026, 11, 1, 12, 30, tzinfo=UTC), "segments": frozenset({"a"}),
+              "category_share": {"t": 0.5}, "device": None, "cart_abandoned": True, "revenue": 12.5}
+    visitor_values.visitor_values(site_id=site.pk, visitor_id="trip", read=lambda: values)
+    kept = visitor_values.visitor_values(site_id=site.pk, visitor_id="trip", read=lambda: pytest.fail("read again"))
+    assert kept == {**values, "segments": ["a"]}
+
+
+def test_erasure_and_withdrawal_remove_what_is_kept_of_the_visitor(site, buyer, redis_mode):
+    shown(site, "buyer-0001")
+    key = visitor_values.KEY.format(site_id=site.pk, visitor_id="buyer-0001")
+    assert redis_mode.exists(key)
+    (handler,) = [h for h in personal_data_handlers() if h.name == "rule_visitor_values"]
+    assert handler.category == "personalization"
+    assert handler.erase(Subject(site_key=site.public_key, visitor_ids=("buyer-0001",))) == 1
+    assert not redis_mode.exists(key)
