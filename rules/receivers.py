@@ -13,7 +13,9 @@ from segments.signals import memberships_changed
 
 from .compiled import rules_forget
 from .models import ConditionRow, ContentVariant, Offer, Rule
-from .visitor_values import visitors_changed
+from .visitor_values import site_changed, visitors_changed
+
+SITE_WIDE_CHANGE = 1000  # more people than this entering or leaving a segment at once mark the whole site stale
 
 
 @receiver(events_stored, dispatch_uid="rules-visitor-values-stored")
@@ -23,8 +25,12 @@ def values_stale_after_events(sender, site_id: int, profile_ids, **kwargs) -> No
 
 
 @receiver(memberships_changed, dispatch_uid="rules-visitor-values-memberships")
-def values_stale_after_memberships(sender, entered, left, **kwargs) -> None:
-    if redis_enabled() and (entered or left):
+def values_stale_after_memberships(sender, segment_id: int, entered, left, **kwargs) -> None:
+    if not redis_enabled() or not (entered or left):
+        return
+    if len(entered) + len(left) > SITE_WIDE_CHANGE:  # a clustering run: one write instead of one per person
+        site_changed(Segment.objects.filter(pk=segment_id).values_list("site_id", flat=True).get())
+    else:
         visitors_changed(visitors_of_profiles([*entered, *left]))
 
 

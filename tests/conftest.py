@@ -15,7 +15,7 @@ ORIGIN = "http://shop.example"
 
 
 def visitor_values_clear() -> None:
-    """Rule values kept in Redis by visitor and site id: SQLite gives the next test's site the same id."""
+    """Rule values kept in Redis by site id: SQLite gives the next test's site the same id."""
     from django.conf import settings
 
     if settings.REDIS_URL:

@@ -9,6 +9,7 @@ from personalization.models import Profile
 from personalization.selectors import profile_for_visitor
 from personalization.signals import events_stored
 from rules import visitor_values
+from rules.receivers import SITE_WIDE_CHANGE
 from segments.models import Membership, Segment
 from segments.signals import memberships_changed
 
@@ -51,7 +52,22 @@ def test_new_segment_memberships_make_the_next_decision_read_them_again(site):
     person = profile_make(site, visitor_id="person-0001")
     assert shown(site, "person-0001") is None
     Membership.objects.create(segment=Segment.objects.get(slug="fans"), profile=person)
-    memberships_changed.send(sender=Segment, segment_id=1, entered=[person.pk], left=[], reason="test")
+    memberships_changed.send(sender=Segment, segment_id=Segment.objects.get(slug="fans").pk, entered=[person.pk],
+                             left=[], reason="test")
+    assert shown(site, "person-0001") == "<p>fans</p>"
+
+
+def test_a_clustering_run_moving_many_people_marks_the_whole_site_in_one_write(site, redis_mode):
+    rule_make(site, {"all": [{"field": "segments", "op": "includes", "value": "fans"}]}, html="<p>fans</p>")
+    profile_make(site, visitor_id="seed", segments=("fans",))
+    person = profile_make(site, visitor_id="person-0001")
+    assert shown(site, "person-0001") is None
+    fans = Segment.objects.get(slug="fans")
+    Membership.objects.create(segment=fans, profile=person)
+    many = [person.pk, *range(10**9, 10**9 + SITE_WIDE_CHANGE)]
+    memberships_changed.send(sender=Segment, segment_id=fans.pk, entered=many, left=[], reason="clustering run")
+    assert redis_mode.get(visitor_values.site_key(site.pk)) == b"1"
+    assert not list(redis_mode.scan_iter(match="*:v:*:gen"))
     assert shown(site, "person-0001") == "<p>fans</p>"
 
 
@@ -79,7 +95,7 @@ def test_values_survive_the_trip_through_redis_as_rules_read_them(site):
 
 def test_erasure_and_withdrawal_remove_what_is_kept_of_the_visitor(site, buyer, redis_mode):
     shown(site, "buyer-0001")
-    key = visitor_values.KEY.format(site_id=site.pk, visitor_id="buyer-0001")
+    key = visitor_values.visitor_key(site.pk, "buyer-0001", "values")
     assert redis_mode.exists(key)
     (handler,) = [h for h in personal_data_handlers() if h.name == "rule_visitor_values"]
     assert handler.category == "personalization"
