@@ -10,9 +10,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .clustering import N_INIT
+
 CHUNK_ROWS = 100_000
 LOCAL_WORKERS = 2
-N_INIT = 10
 
 
 @contextmanager
