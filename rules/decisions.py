@@ -7,12 +7,11 @@ server part holds is decided with those rows left as the decision's client_condi
 of the profile); it takes the slot, so rules below it wait for the browser's verdict.
 """
 
-import json
 
 from consent.remembered import Remembered
 from personalization.decisions import Decision, DecisionRequest
 from personalization.services.redis_shared import redis_enabled
-from segments.conditions import partially_evaluate, residual_json
+from segments.conditions import partially_evaluate, residual_compact
 from segments.models import Membership
 
 from . import visitor_values
@@ -68,8 +67,9 @@ def visitor_rule_values(request: DecisionRequest) -> dict[str, object] | None:
         profile = request.profile
         return None if profile is None else profile_values_read(profile, now=now)
 
-    raw = visitor_values.visitor_values(site_id=request.site_id, visitor_id=request.visitor_id, read=read)
-    return None if raw is None else values_read(raw, rule_vocabulary())
+    return visitor_values.visitor_values(
+        site_id=request.site_id, visitor_id=request.visitor_id, read=read,
+        prepare=lambda raw: None if raw is None else values_read(raw, rule_vocabulary()))
 
 
 def rules_decide(request: DecisionRequest) -> dict[str, Decision]:
@@ -109,7 +109,7 @@ def slot_decide(rules: tuple[CompiledRule, ...], values: dict, request: Decision
                             reason=f"{rule.name}: {rule.description}")
         residual = partially_evaluate(rule.condition, values, now=now)
         return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
-                        reason=f"{rule.name}: {rule.description}", client_condition=json.loads(residual_json(residual)))
+                        reason=f"{rule.name}: {rule.description}", client_condition=residual_compact(residual))
     return None
 
 

@@ -11,9 +11,12 @@ the first /decide after their events are stored. Values are also read again afte
 decayed figures move with time alone.
 """
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 import orjson
 
@@ -32,23 +35,65 @@ def site_key(site_id: int) -> str:
     return f"{PREFIX}:{site_id}:gen"
 
 
-def visitor_values(*, site_id: int, visitor_id: str, read: Callable[[], dict | None]) -> dict | None:
-    """The visitor's raw rule values (None when they have no profile): from Redis when stored at the current
-    change counts and within VALUES_SECONDS, else `read()` from the database and stored."""
+def visitor_values(*, site_id: int, visitor_id: str, read: Callable[[], dict | None],
+                   prepare: Callable[[dict | None], object] = lambda values: values) -> object:
+    """prepare(the visitor's raw rule values, None when they have no profile): from Redis when stored at the
+    current change counts and within VALUES_SECONDS, else `read()` from the database and stored. What `prepare`
+    made of the values Redis holds is kept in this process while Redis holds the same bytes."""
     values_key = visitor_key(site_id, visitor_id, "values")
     client = redis_client()
     visitor_gen, site_gen, stored = client.mget(visitor_key(site_id, visitor_id, "gen"), site_key(site_id),
                                                 values_key)
     gens = [int(visitor_gen or 0), int(site_gen or 0)]
     if stored is not None:
-        entry = orjson.loads(stored)
-        if entry["gens"] == gens and time.time() - entry["at"] < VALUES_SECONDS:
-            return values_decode(entry["values"])
-    values = read()
-    entry = orjson.dumps({"gens": gens, "at": time.time(), "values": values_encode(values)},
-                         option=orjson.OPT_SERIALIZE_NUMPY)
-    client.set(values_key, entry, ex=KEY_SECONDS)
-    return values
+        kept = _prepared.get(values_key)
+        if kept is None or kept.stored != stored:
+            entry = orjson.loads(stored)
+            kept = Prepared(stored, entry["gens"], entry["at"], None, entry["values"])
+        if kept.gens == gens and time.time() - kept.at < VALUES_SECONDS:
+            if kept.result is None:
+                kept = Prepared(stored, kept.gens, kept.at, prepare(values_decode(kept.encoded)), None)
+                _prepared.put(values_key, kept)
+            return kept.result
+    values, at = read(), time.time()
+    stored = orjson.dumps({"gens": gens, "at": at, "values": values_encode(values)}, option=orjson.OPT_SERIALIZE_NUMPY)
+    client.set(values_key, stored, ex=KEY_SECONDS)
+    result = prepare(values)
+    _prepared.put(values_key, Prepared(stored, gens, at, result, None))
+    return result
+
+
+class Prepared(NamedTuple):
+    stored: bytes  # the entry as Redis holds it
+    gens: list[int]
+    at: float
+    result: object  # prepare(values), None until made
+    encoded: dict | None  # the values as stored, until prepared
+
+
+class _Recent:
+    """The most recently used entries, at most `size` of them (a visitor's are about 3 kB)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: str) -> Prepared | None:
+        with self.lock:
+            item = self.items.get(key)
+            if item is not None:
+                self.items.move_to_end(key)
+            return item
+
+    def put(self, key: str, item: Prepared) -> None:
+        with self.lock:
+            self.items[key] = item
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+PREPARED_VISITORS = 10_000  # per process
+_prepared = _Recent(PREPARED_VISITORS)
 
 
 def visitors_changed(pairs: Iterable[tuple[int, str]]) -> None:

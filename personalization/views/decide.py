@@ -91,7 +91,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     site = site_for_public_key(request.GET.get("site", ""))
     if site is None:
         return refusal(400, "unknown_site", "Send the site's public key as site= (the tracker's data-site).")
-    origin = request.headers.get("Origin", "")
+    origin = request.META.get("HTTP_ORIGIN", "")  # not request.headers, which reads every header
     if origin and origin != "null" and not site.origin_allowed(origin):
         return refusal(403, "origin_not_allowed", f"Add {origin[:200]} to the site's allowed origins in admin.")
     allowed = origin if origin and origin != "null" else ""

@@ -24,7 +24,7 @@ seconds, days as numbers), to be compared with the rules above.
 """
 
 from .describe import describe, duration_text
-from .evaluation import LeafResult, evaluate, explain, partially_evaluate, residual_json
+from .evaluation import LeafResult, evaluate, explain, partially_evaluate, residual_compact, residual_json
 from .fields import Field, FieldType, Known, Vocabulary
 from .filtering import (
     LOOKUPS,
@@ -81,6 +81,7 @@ __all__ = [
     "parse_rows",
     "partially_evaluate",
     "plan_lookups",
+    "residual_compact",
     "residual_json",
     "to_json",
     "validate",

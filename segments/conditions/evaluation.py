@@ -110,16 +110,17 @@ def _partial(condition: Condition, values: Mapping[str, object], unknown: Collec
 
 def residual_json(result: bool | Condition) -> str:
     """Return a partial evaluation's result as the compact JSON the tracker evaluates (see the package doc)."""
-    return json.dumps(_compact(result), separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(residual_compact(result), separators=(",", ":"), ensure_ascii=False)
 
 
-def _compact(result: bool | Condition) -> object:
+def residual_compact(result: bool | Condition) -> object:
+    """Return a partial evaluation's result as the JSON value residual_json writes (to embed it in an answer)."""
     if isinstance(result, bool):
         return result
     if isinstance(result, Not):
-        return {"not": _compact(result.child)}
+        return {"not": residual_compact(result.child)}
     if isinstance(result, AllOf | AnyOf):
-        return {"all" if isinstance(result, AllOf) else "any": [_compact(c) for c in result.children]}
+        return {"all" if isinstance(result, AllOf) else "any": [residual_compact(c) for c in result.children]}
     leaf: dict = {"f": result.field.name, "o": result.op}
     if result.key is not None:
         leaf["k"] = result.key
