@@ -11,7 +11,7 @@ from personalization.signals import events_stored
 from segments.models import Segment
 from segments.signals import memberships_changed
 
-from .compiled import rules_forget
+from .compiled import rules_forget, site_rules
 from .models import ConditionRow, ContentVariant, Offer, Rule
 from .visitor_values import site_changed, visitors_changed
 
@@ -20,7 +20,7 @@ SITE_WIDE_CHANGE = 1000  # more people than this entering or leaving a segment a
 
 @receiver(events_stored, dispatch_uid="rules-visitor-values-stored")
 def values_stale_after_events(sender, site_id: int, profile_ids, **kwargs) -> None:
-    if redis_enabled() and profile_ids:
+    if redis_enabled() and profile_ids and site_rules(site_id).by_slot:  # nothing is kept for a site without rules
         visitors_changed(visitors_of_profiles(profile_ids))
 
 
