@@ -43,7 +43,8 @@ test-js: node
 
 test: lint test-python test-js
 
-# The next Django: the Python suite (browser tests aside) on Django 6 and Python 3.12, when one is installed.
+# The next Django: the Python suite (browser and slow tests aside: the other passes run them) on Django 6 and
+# Python 3.12, when one is installed.
 PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null); do $$p -V >/dev/null 2>&1 && echo $$p && break; done)
 
 .venv-django6/.installed: requirements.txt requirements-dev.txt
@@ -55,7 +56,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/b
 	touch $@
 
 test-django6: .venv-django6/.installed
-	ATTUNE_VAR_DIR=var/django6 .venv-django6/bin/python -m pytest -m "not browser" -q
+	ATTUNE_VAR_DIR=var/django6 .venv-django6/bin/python -m pytest -m "not browser and not slow" -q
 
 bench: $(VENV)/.dev chromium
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
