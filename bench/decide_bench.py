@@ -46,11 +46,16 @@ def rules_ensure(site: Site) -> None:
 
 
 def profiles_ensure(site: Site, visitor_ids: list[str]) -> None:
+    """A profile holding one purchase for each bench visitor (earlier parts of the bench may have made their
+    profiles from other events)."""
     known = set(Visitor.objects.filter(site=site, visitor_id__in=visitor_ids).values_list("visitor_id", flat=True))
     for visitor_id in visitor_ids:
         if visitor_id not in known:
-            profile = Profile.objects.create(site=site, origin_visitor_id=visitor_id, goal_counts={"purchase": 1})
+            profile = Profile.objects.create(site=site, origin_visitor_id=visitor_id)
             Visitor.objects.create(site=site, visitor_id=visitor_id, profile=profile)
+    for profile in Profile.objects.filter(site=site, visitors__visitor_id__in=visitor_ids).distinct():
+        profile.goal_counts = {**profile.goal_counts, "purchase": 1}
+        profile.save(update_fields=["goal_counts"])
 
 
 def decide_server_p99_ms(site: Site, visitor_id: str) -> dict:

@@ -549,6 +549,15 @@ def main() -> None:
     redis_flush()
     data = prepare_database(env)
     (WORK / "visitors.json").write_text(json.dumps(data))
+    try:
+        parts_run(results, env, database_url, wanted)
+    finally:  # a part that fails keeps the figures of those before it
+        redis_flush()
+        (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+def parts_run(results: dict, env: dict, database_url: str, wanted) -> None:
     if wanted("ratio"):
         results.update(collector_ratio(env))
     if wanted("drain"):
@@ -567,9 +576,6 @@ def main() -> None:
         results.update(decide_benchmarks(env))
     results.update(tracker_size())
     results.update(decide_js_size())
-    redis_flush()
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
