@@ -111,9 +111,17 @@ def site_changed(site_id: int) -> None:
 
 
 def visitors_forget(*, site_id: int, visitor_ids: Iterable[str]) -> int:
-    """Delete the values kept of these visitors (erasure, withdrawal); returns how many were kept."""
-    keys = [visitor_key(site_id, visitor_id, "values") for visitor_id in visitor_ids]
-    return redis_client().delete(*keys) if keys else 0
+    """Delete the values kept of these visitors (erasure, withdrawal) and bump their counts, so that values a
+    reader was storing meanwhile are refused too; returns how many were kept."""
+    visitor_ids = list(visitor_ids)
+    if not visitor_ids:
+        return 0
+    pipe = redis_client().pipeline(transaction=False)
+    pipe.delete(*(visitor_key(site_id, visitor_id, "values") for visitor_id in visitor_ids))
+    for visitor_id in visitor_ids:
+        key = visitor_key(site_id, visitor_id, "gen")
+        pipe.incr(key).expire(key, KEY_SECONDS)
+    return pipe.execute()[0]
 
 
 def values_encode(values: dict | None) -> dict | None:

@@ -102,3 +102,14 @@ def test_erasure_and_withdrawal_remove_what_is_kept_of_the_visitor(site, buyer, 
     assert handler.category == "personalization"
     assert handler.erase(Subject(site_key=site.public_key, visitor_ids=("buyer-0001",))) == 1
     assert not redis_mode.exists(key)
+    racer = visitor_values.visitor_key(site.pk, "racer", "values")
+
+    def read_during_erasure():
+        handler.erase(Subject(site_key=site.public_key, visitor_ids=("racer",)))
+        return {"purchases": 3}
+
+    visitor_values.visitor_values(site_id=site.pk, visitor_id="racer", read=read_during_erasure)
+    assert redis_mode.exists(racer)  # stored after the erasure, but at a count it no longer holds:
+    reads = []
+    visitor_values.visitor_values(site_id=site.pk, visitor_id="racer", read=lambda: reads.append(1))
+    assert reads == [1]
