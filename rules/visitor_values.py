@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import orjson
 
-from personalization.services.redis_shared import redis_client
+from personalization.services.redis_shared import LeaderGrouping, redis_client
 
 PREFIX = "attune:rv"
 VALUES_SECONDS = 60  # time-dependent figures (days since the last visit, decayed counts) are this fresh
@@ -41,9 +41,8 @@ def visitor_values(*, site_id: int, visitor_id: str, read: Callable[[], dict | N
     current change counts and within VALUES_SECONDS, else `read()` from the database and stored. What `prepare`
     made of the values Redis holds is kept in this process while Redis holds the same bytes."""
     values_key = visitor_key(site_id, visitor_id, "values")
-    client = redis_client()
-    visitor_gen, site_gen, stored = client.mget(visitor_key(site_id, visitor_id, "gen"), site_key(site_id),
-                                                values_key)
+    visitor_gen, site_gen, stored = _reader.submit((visitor_key(site_id, visitor_id, "gen"), site_key(site_id),
+                                                    values_key))
     gens = [int(visitor_gen or 0), int(site_gen or 0)]
     if stored is not None:
         kept = _prepared.get(values_key)
@@ -57,10 +56,25 @@ def visitor_values(*, site_id: int, visitor_id: str, read: Callable[[], dict | N
             return kept.result
     values, at = read(), time.time()
     stored = orjson.dumps({"gens": gens, "at": at, "values": values_encode(values)}, option=orjson.OPT_SERIALIZE_NUMPY)
-    client.set(values_key, stored, ex=KEY_SECONDS)
+    redis_client().set(values_key, stored, ex=KEY_SECONDS)
     result = prepare(values)
     _prepared.put(values_key, Prepared(stored, gens, at, result, None))
     return result
+
+
+class ValuesReader(LeaderGrouping):
+    """The keys of the /decide requests waiting at one moment read with one MGET: on the loopback, the round trip
+    was a third of a web worker's time per /decide."""
+
+    name = "attune-rule-values"
+    max_group = 256
+
+    def handle(self, items: list) -> list:
+        found = redis_client().mget([key for keys in items for key in keys])
+        return [found[n:n + 3] for n in range(0, len(found), 3)]
+
+
+_reader = ValuesReader()
 
 
 class Prepared(NamedTuple):

@@ -113,3 +113,23 @@ def test_erasure_and_withdrawal_remove_what_is_kept_of_the_visitor(site, buyer, 
     reads = []
     visitor_values.visitor_values(site_id=site.pk, visitor_id="racer", read=lambda: reads.append(1))
     assert reads == [1]
+
+
+def test_visitors_read_at_the_same_moment_each_get_their_own_values(site):
+    import threading
+
+    for n in range(40):
+        visitor_values.visitor_values(site_id=site.pk, visitor_id=f"v{n}", read=lambda n=n: {"purchases": n})
+    visitor_values._prepared.items.clear()  # as another process reads them
+    got, start = {}, threading.Barrier(40)
+
+    def ask(n):
+        start.wait()
+        got[n] = visitor_values.visitor_values(site_id=site.pk, visitor_id=f"v{n}", read=lambda: pytest.fail("read"))
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == {n: {"purchases": n} for n in range(40)}
