@@ -7,7 +7,6 @@ server part holds is decided with those rows left as the decision's client_condi
 of the profile); it takes the slot, so rules below it wait for the browser's verdict.
 """
 
-
 from consent.remembered import Remembered
 from personalization.decisions import Decision, DecisionRequest
 from personalization.services.redis_shared import redis_enabled
