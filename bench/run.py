@@ -336,6 +336,18 @@ def drain_worker_wait(worker: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError("the drain worker did not start")
 
 
+def collect_post(connection, data: dict, visitor: str, token: str, events: list[dict]) -> None:
+    """POST one batch to the collector as the tracker sends it, over a kept-alive connection; raises unless 202."""
+    body = json.dumps({"site": data["site"], "vid": visitor, "sent": int(time.time() * 1000), "consent": token,
+                       "events": events})
+    connection.request("POST", "/collect", body, {"Origin": data["origin"], "Content-Type": "text/plain",
+                                                  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 202:
+        raise RuntimeError(f"collector answered {response.status}")
+
+
 def steady_sender(data: dict, *, batches_per_second: int, seconds: int) -> None:
     """Two threads send batches of 20 events at a fixed rate over keep-alive connections."""
     import http.client
@@ -349,14 +361,8 @@ def steady_sender(data: dict, *, batches_per_second: int, seconds: int) -> None:
             time.sleep(max(0.0, due - time.monotonic()))
             visitor, token = data["visitors"][(index * 2 + thread) % len(data["visitors"])]
             now = int(time.time() * 1000)
-            events = [{"id": str(uuid.uuid4()), "type": "click", "ts": now - i, "props": {"tag": "a"}} for i in range(20)]
-            body = json.dumps({"site": data["site"], "vid": visitor, "sent": now, "consent": token, "events": events})
-            connection.request("POST", "/collect", body, {"Origin": data["origin"], "Content-Type": "text/plain",
-                                                          "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 202:
-                raise RuntimeError(f"collector answered {response.status}")
+            collect_post(connection, data, visitor, token, [
+                {"id": str(uuid.uuid4()), "type": "click", "ts": now - i, "props": {"tag": "a"}} for i in range(20)])
 
     threads = [threading.Thread(target=send, args=(t, batches_per_second * seconds // 2)) for t in range(2)]
     for thread in threads:
@@ -499,16 +505,10 @@ def decide_freshness(env: dict) -> dict:
         for visitor, token in data["visitors"][-FRESHNESS_PROBES:]:
             if decided(token):
                 raise RuntimeError("the rule showed before the second purchase")
-            now = int(time.time() * 1000)
-            body = json.dumps({"site": data["site"], "vid": visitor, "sent": now, "consent": token, "events": [
-                {"id": str(uuid.uuid4()), "type": "track", "name": "purchase", "ts": now, "props": {"revenue": 10}}]})
             started = time.monotonic()
-            connection.request("POST", "/collect", body, {"Origin": data["origin"], "Content-Type": "text/plain",
-                                                          "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 202:
-                raise RuntimeError(f"collector answered {response.status}")
+            collect_post(connection, data, visitor, token, [{"id": str(uuid.uuid4()), "type": "track",
+                                                             "name": "purchase", "ts": int(time.time() * 1000),
+                                                             "props": {"revenue": 10}}])
             while not decided(token):
                 if time.monotonic() - started > 10:
                     raise RuntimeError("a second purchase did not show in /decide within 10 s")
