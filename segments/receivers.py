@@ -54,7 +54,6 @@ def refresh_queue(*, site_id: int, profile_ids) -> None:
             stop = threading.Event()
             _flusher = (threading.Thread(target=flush_forever, args=(stop,), name="segments-refresh", daemon=True), stop)
             _flusher[0].start()
-            atexit.register(refresh_thread_stop, flush=True)
 
 
 def refresh_pending_flush() -> int:
@@ -92,3 +91,6 @@ def refresh_thread_stop(*, flush: bool) -> None:
             refresh_pending_flush()
         except Exception:
             logger.exception("segment memberships gathered before exit could not be refreshed")
+
+
+atexit.register(refresh_thread_stop, flush=True)  # nothing gathered is left unrefreshed when the process ends

@@ -133,3 +133,19 @@ def test_visitors_read_at_the_same_moment_each_get_their_own_values(site):
     for thread in threads:
         thread.join()
     assert got == {n: {"purchases": n} for n in range(40)}
+
+
+def test_a_stored_second_purchase_moves_the_visitor_into_a_segment_and_its_rule_shows_next(
+        site, django_capture_on_commit_callbacks):
+    """The whole path: event stored → rule segment refreshed → the visitor's values marked stale → the slot."""
+    from tests.segments.conftest import purchase
+
+    Segment.objects.create(site=site, name="Loyal", slug="loyal", kind=Segment.Kind.RULE,
+                           conditions={"all": [{"field": "purchases", "op": "gte", "value": 2}]})
+    rule_make(site, {"all": [{"field": "segments", "op": "includes", "value": "loyal"}]}, html="<p>loyal</p>")
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase(site, 1, visitor="shopper-0001")
+    assert shown(site, "shopper-0001") is None  # now kept in Redis
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase(site, 2, visitor="shopper-0001")
+    assert shown(site, "shopper-0001") == "<p>loyal</p>"

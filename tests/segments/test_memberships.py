@@ -6,25 +6,15 @@ import time
 import pytest
 
 from consent.registry import Subject, personal_data_handlers
-from personalization.collect.batch import CollectedBatch, CollectedEvent
-from personalization.ingest.write import batches_write
 from personalization.models import Profile
 from segments.models import Membership, MembershipChange, Segment
 from segments.receivers import refresh_pending_flush, refresh_thread_stop
 from segments.signals import memberships_changed
 
-from ..conftest import now_ms
+from .conftest import purchase
 
 pytestmark = pytest.mark.django_db
 LOYAL = {"all": [{"field": "purchases", "op": "gte", "value": 2}]}
-
-
-def purchase(site, n: int, visitor: str = "visitor-0001"):
-    event = CollectedEvent(f"0193a1b2-c3d4-7e5f-a000-{n:012d}", "track", "purchase", now_ms() - 1000 + n, 0,
-                           "https://shop.example/checkout", "/checkout", "", f"pv-{n}", "", {"revenue": 10}, {},
-                           "analytics")
-    batches_write([CollectedBatch(site_id=site.pk, site_key=site.public_key, received_ms=now_ms(), visitor_id=visitor,
-                                  consent="analytics,necessary,personalization", events=[event])])
 
 
 @pytest.fixture
