@@ -6,43 +6,17 @@ remains a fair baseline for lift; the bandit shares out only the rest of the tra
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from hashlib import blake2b
 
 import numpy as np
 
+from .assignment import CONTROL_SHARE, assign_fixed, bucket, split_check
 from .statistics import Arm, p_beat_control
 
-CONTROL_SHARE = 0.1
+# The hashed split lives in assignment.py, which the request path imports without numpy and scipy.
+__all__ = ["CONTROL_SHARE", "assign_fixed", "bucket"]
+
 PAUSE_BELOW = 0.01
 ALLOCATION_DRAWS = 10_000
-
-
-def bucket(*, visitor_id: str, salt: str) -> float:
-    """Return the visitor's stable place in [0, 1) for this salt (an experiment's own salt gives it its own shuffle)."""
-    digest = blake2b(f"{salt}\x1f{visitor_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
-
-
-def _check_split(*, weights: Sequence[float], control_share: float) -> None:
-    if not 0 <= control_share < 1:
-        raise ValueError(f"The control share must be at least 0 and below 1, not {control_share}; 0.1 holds back 10%.")
-    if not weights or any(weight < 0 for weight in weights) or sum(weights) <= 0:
-        raise ValueError(f"Give each variant a weight of 0 or more, at least one above 0 (got {list(weights)}).")
-
-
-def assign_fixed(
-    *, visitor_id: str, salt: str, weights: Sequence[float], control_share: float = CONTROL_SHARE
-) -> int | None:
-    """Return the variant index for the visitor under a fixed split, or None when the visitor is in the control group
-    (the first control_share of buckets); the rest is split among the variants in proportion to `weights`."""
-    _check_split(weights=weights, control_share=control_share)
-    place = bucket(visitor_id=visitor_id, salt=salt)
-    if place < control_share:
-        return None
-    # Rescaling the same bucket (rather than hashing again) keeps a variant's visitors when only the control share moves.
-    within = (place - control_share) / (1 - control_share)
-    edges = np.cumsum(weights) / sum(weights)
-    return min(int(np.searchsorted(edges, within, side="right")), len(weights) - 1)
 
 
 def thompson_choose(*, arms: Sequence[Arm], rng: np.random.Generator) -> int:
@@ -62,7 +36,7 @@ def allocation(
 ) -> list[float]:
     """Return traffic shares [control, variant 0, variant 1, ...] summing to 1: control keeps control_share and each
     variant gets the rest in proportion to the Monte Carlo probability that it is the best (Thompson sampling)."""
-    _check_split(weights=[1.0] * len(variants), control_share=control_share)
+    split_check(weights=[1.0] * len(variants), control_share=control_share)
     alpha = np.array([1 + arm.conversions for arm in variants], dtype=float)
     beta = np.array([1 + arm.failures for arm in variants], dtype=float)
     best = np.argmax(rng.beta(alpha, beta, size=(draws, len(variants))), axis=1)
@@ -80,7 +54,7 @@ def assign_bandit(
 ) -> int | None:
     """Return None for a visitor whose bucket puts them in the control group, else a variant chosen by Thompson
     sampling; the caller stores the choice so that a returning visitor keeps their variant."""
-    _check_split(weights=[1.0] * len(variants), control_share=control_share)
+    split_check(weights=[1.0] * len(variants), control_share=control_share)
     if bucket(visitor_id=visitor_id, salt=salt) < control_share:
         return None
     return thompson_choose(arms=variants, rng=rng)
