@@ -56,7 +56,9 @@ class DecisionRequest:
 
 @dataclass(frozen=True)
 class Decision:
-    """What one slot shows: sanitised HTML, and where it came from (for impressions, previews and "why")."""
+    """What one slot shows: sanitised HTML, and where it came from (for impressions, previews and "why").
+    With keep_default the slot shows its default content but still reports `reference` (an experiment's control
+    group: seen, clicked and converting like everyone else, so the lift over doing nothing is measured)."""
 
     slot: str
     html: str
@@ -64,6 +66,7 @@ class Decision:
     reference: str = ""  # e.g. the rule and variant, reported with impressions
     reason: str = ""  # plain language: why this content
     client_condition: dict | None = None  # an in-page condition the tracker waits for before it shows the content
+    keep_default: bool = False
 
 
 @dataclass(frozen=True)

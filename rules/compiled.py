@@ -11,13 +11,20 @@ from consent.remembered import Remembered
 from segments.conditions import Condition, ConditionInvalid, Known, Vocabulary, describe, leaves, parse
 from segments.models import Segment
 
+from .assignment import assign_fixed
 from .evaluation import Compiled, condition_compile
-from .models import Rule
+from .models import MAIN, Rule
 from .rendering import action_body
 from .vocabulary import rule_vocabulary
 
 logger = logging.getLogger(__name__)
 RULES_CACHE_SECONDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledArm:
+    key: str  # MAIN for the rule's own content, else its RuleArm's key
+    html: str  # safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,15 @@ class CompiledRule:
     offer_available: bool
     limit: int
     description: str
+    control_share: float = 0.0
+    arms: tuple[CompiledArm, ...] = ()  # the arms shown now (paused ones left out), the rule's own content first
+    weights: tuple[float, ...] = ()  # each arm's share of the traffic left after the control group
+
+    def arm_for(self, visitor_id: str) -> CompiledArm | None:
+        """The arm this visitor sees; None for the control group (the slot's default content)."""
+        index = assign_fixed(visitor_id=visitor_id, salt=f"rule:{self.id}", weights=self.weights,
+                             control_share=self.control_share)
+        return None if index is None else self.arms[index]
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ def site_vocabulary(site_id: int) -> Vocabulary:
 def rules_compile(*, site_id: int) -> SiteRules:
     vocabulary = site_vocabulary(site_id)
     rules = (Rule.objects.filter(site_id=site_id, enabled=True).exclude(ends_at__lte=timezone.now())
-             .select_related("variant", "offer").order_by("slot", "-priority", "pk"))
+             .select_related("variant", "offer").prefetch_related("arms__variant").order_by("slot", "-priority", "pk"))
     by_slot: dict[str, list[CompiledRule]] = {}
     skipped: dict[int, str] = {}
     now = timezone.now()
@@ -96,13 +112,28 @@ def rule_compile(rule: Rule, vocabulary: Vocabulary, *, now: datetime) -> Compil
     """One rule ready to decide; raises ConditionInvalid when its stored conditions no longer fit the vocabulary."""
     condition = parse(rule.conditions, vocabulary)
     offer = rule.offer
+    html = action_body(action=rule.action, variant=rule.variant, offer=offer)
+    arms = [CompiledArm(MAIN, html)] + [
+        CompiledArm(arm.key, action_body(action=rule.action, variant=arm.variant, offer=offer))
+        for arm in rule.arms.all() if not arm.paused]
     return CompiledRule(
         id=rule.pk, name=rule.name, slot=rule.slot, priority=rule.priority, condition=condition,
         decide=condition_compile(condition),
         in_page=any(leaf.field.known == Known.PAGE for leaf in leaves(condition)),
         starts_at=rule.starts_at, ends_at=rule.ends_at, cap=rule.cap_count, cap_period=rule.cap_period,
-        action=rule.action, html=action_body(action=rule.action, variant=rule.variant, offer=offer),
+        action=rule.action, html=html,
         offer_id=offer.pk if offer else None, offer_single_use=bool(offer and offer.single_use_per_visitor),
         offer_available=offer.available(now=now) if offer else True, limit=rule.recommendations,
-        description=describe(condition),
+        description=describe(condition), control_share=rule.control_share, arms=tuple(arms),
+        weights=arm_weights(rule, [arm.key for arm in arms]),
     )
+
+
+def arm_weights(rule: Rule, keys: list[str]) -> tuple[float, ...]:
+    """A bandit's current allocation, else the fixed split's weights; equal shares when neither gives any."""
+    if rule.split == Rule.Split.BANDIT and rule.allocation:
+        weights = [float(rule.allocation.get(key, 0.0)) for key in keys]
+    else:
+        fixed = {arm.key: arm.weight for arm in rule.arms.all()}
+        weights = [rule.weight if key == MAIN else fixed[key] for key in keys]
+    return tuple(weights) if sum(weights) > 0 else (1.0,) * len(keys)

@@ -2,9 +2,12 @@
 the visitor's profile and the page satisfy, within its dates and frequency cap.
 
 Consent: without a profile (no personalization consent) no rule applies and every slot keeps its default, so the
-page alone never personalizes and nothing is counted for a visitor who refused. A rule with in-page rows whose
-server part holds is decided with those rows left as the decision's client_condition (the residual's JSON, nothing
-of the profile); it takes the slot, so rules below it wait for the browser's verdict.
+page alone never personalizes and nothing is counted for a visitor who refused.
+
+Experiments: a visitor who meets a rule sees one of its arms (rules.assignment), or, in its control group, the
+slot's default content reported under the rule. A rule with in-page rows whose server part holds is decided with
+those rows left as the decision's client_condition (the residual's JSON, nothing of the profile); it takes the slot,
+so rules below it wait for the browser's verdict.
 """
 
 from consent.remembered import Remembered
@@ -17,7 +20,7 @@ from . import visitor_values
 from .caps import cap_count, cap_reached
 from .compiled import CompiledRule, rules_version, site_rules
 from .evaluation import values_read
-from .models import OfferRedemption
+from .models import CONTROL, MAIN, OfferRedemption
 from .recommendations import ItemsWanted, items_related
 from .rendering import items_html
 from .vocabulary import page_values, profile_rule_values, rule_vocabulary
@@ -99,17 +102,26 @@ def slot_decide(rules: tuple[CompiledRule, ...], values: dict, request: Decision
         verdict = rule.decide(values, now)
         if verdict is False or not rule_may_show(rule, request):
             continue
-        html = rule_html(rule, request)
+        arm = rule.arm_for(request.visitor_id)
+        html = rule_html(rule, arm.html if arm else rule.html, request)
         if not html:
             continue
+        residual = None if verdict is True else residual_compact(partially_evaluate(rule.condition, values, now=now))
         if verdict is True:
             cap_count(rule_id=rule.id, cap=rule.cap, period=rule.cap_period, visitor_id=request.visitor_id, now=now)
-            return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
-                            reason=f"{rule.name}: {rule.description}")
-        residual = partially_evaluate(rule.condition, values, now=now)
-        return Decision(slot=rule.slot, html=html, source=SOURCE, reference=f"rule:{rule.id}",
-                        reason=f"{rule.name}: {rule.description}", client_condition=residual_compact(residual))
+        if arm is None:  # the control group: the default content, reported under the rule so lift can be measured
+            return Decision(slot=rule.slot, html="", source=SOURCE, reference=f"rule:{rule.id}:{CONTROL}",
+                            reason=f"{rule.name}: in its control group ({rule.control_share:.0%} of visitors see the "
+                                   "default content, to measure the rule's lift)", client_condition=residual,
+                            keep_default=True)
+        return Decision(slot=rule.slot, html=html, source=SOURCE, reference=arm_reference(rule.id, arm.key),
+                        reason=f"{rule.name}: {rule.description}", client_condition=residual)
     return None
+
+
+def arm_reference(rule_id: int, arm_key: str) -> str:
+    """What impressions and clicks report: rule:ID for the rule's own content, rule:ID:ARM for another arm."""
+    return f"rule:{rule_id}" if arm_key == MAIN else f"rule:{rule_id}:{arm_key}"
 
 
 def rule_may_show(rule: CompiledRule, request: DecisionRequest) -> bool:
@@ -125,10 +137,10 @@ def rule_may_show(rule: CompiledRule, request: DecisionRequest) -> bool:
         offer_id=rule.offer_id, visitor_id=request.visitor_id).exists())
 
 
-def rule_html(rule: CompiledRule, request: DecisionRequest) -> str:
-    """The rule's markup; a recommendation with no related items shows nothing (the slot keeps its default)."""
+def rule_html(rule: CompiledRule, html: str, request: DecisionRequest) -> str:
+    """The arm's markup; a recommendation with no related items shows nothing (the slot keeps its default)."""
     if rule.action != "recommendations":
-        return rule.html
+        return html
     items = items_related(ItemsWanted(site_id=request.site_id, page=request.page, visitor_id=request.visitor_id,
                                       limit=rule.limit))
-    return items_html(items, heading=rule.html) if items else ""
+    return items_html(items, heading=html) if items else ""

@@ -1,11 +1,12 @@
 """Rules that fill a page's slots, the content variants and offers they show, and offers' redemptions."""
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
 from personalization.models import Site
 
+from .assignment import CONTROL_SHARE
 from .sanitize import html_clean
 
 SLOT_NAME = RegexValidator(r"^[a-z][a-z0-9_]{0,63}$", "A slot name is lowercase letters, digits and _ (home_hero).")
@@ -83,6 +84,14 @@ class Rule(models.Model):
         ALL = "all", "all rows hold"
         ANY = "any", "any row holds"
 
+    class Split(models.TextChoices):
+        FIXED = "fixed", "fixed split (A/B/n)"
+        BANDIT = "bandit", "bandit (Thompson sampling)"
+
+    class Metric(models.TextChoices):
+        CLICK = "click", "clicks on its content"
+        CONVERSION = "conversion", "conversions (the site's goals)"
+
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
     slot = models.CharField(max_length=64, validators=[SLOT_NAME], help_text="Where it shows: home_hero, popup...")
@@ -102,6 +111,25 @@ class Rule(models.Model):
                                                  help_text="Show at most this many times (empty: no cap)...")
     cap_period = models.CharField(max_length=10, choices=CapPeriod.choices, default=CapPeriod.SESSION,
                                   help_text="...per session or per week, per visitor.")
+    control_share = models.FloatField(default=CONTROL_SHARE, validators=[MinValueValidator(0.0), MaxValueValidator(0.5)],
+                                      help_text="Visitors held back who see the default content (0.1 = 10 %), "
+                                                "so the lift over doing nothing is known.")
+    split = models.CharField(max_length=10, choices=Split.choices, default=Split.FIXED)
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0)],
+                               help_text="The rule's own content's share of a fixed split, against its variants.")
+    metric = models.CharField("judged on", max_length=12, choices=Metric.choices, default=Metric.CLICK)
+    extra_goals = models.JSONField(default=list, blank=True,
+                                   help_text="Event names that count as conversions of this rule, on top of the "
+                                             "site's goals (add to cart, purchase, form submit...).")
+    attribution_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)],
+                                                        help_text="A conversion counts this many days after the "
+                                                                  "visitor first saw the rule.")
+    min_sample = models.PositiveIntegerField(default=200, validators=[MinValueValidator(10)],
+                                             help_text="Visitors each arm needs before a winner or loser is called.")
+    auto_pause = models.BooleanField(default=False, help_text="Pause a variant that is clearly losing against the "
+                                                              "control once it has its minimum sample.")
+    allocation = models.JSONField(default=dict, blank=True, editable=False,
+                                  help_text="The bandit's current traffic shares per arm.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -155,3 +183,14 @@ class ItemNeighbours(models.Model):
 
     def __str__(self) -> str:
         return self.item
+
+
+from .models_experiments import (  # noqa: E402, F401 - kept in their own module, found here
+    CONTROL,
+    MAIN,
+    FeedbackCursor,
+    RuleArm,
+    RuleAutomation,
+    RuleDay,
+    RuleExposure,
+)

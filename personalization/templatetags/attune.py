@@ -79,12 +79,13 @@ class PersonalizeNode(template.Node):
         if decision is None:  # marked all the same: the in-page script may fill it later in the page view
             return format_html('<div data-attune-slot="{}">{}</div>', slot, default)
         if decision.client_condition is not None:  # decided in the page: the default shows until the trigger fires
-            return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}<template data-attune-when="{}">{}'
-                               "</template></div>", slot, decision.reference, default,
+            keep = " data-attune-keep" if decision.keep_default else ""  # the control group: the default stays
+            return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}<template data-attune-when="{}"'
+                               + keep + ">{}</template></div>", slot, decision.reference, default,
                                json.dumps(decision.client_condition, separators=(",", ":")),
                                mark_safe(decision.html))  # noqa: S308 - providers return sanitised HTML
-        return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}</div>', slot, decision.reference,
-                           mark_safe(decision.html))  # noqa: S308 - providers return sanitised HTML (decisions.py)
+        shown = default if decision.keep_default else mark_safe(decision.html)  # noqa: S308 - sanitised (decisions.py)
+        return format_html('<div data-attune-slot="{}" data-attune-ref="{}">{}</div>', slot, decision.reference, shown)
 
 
 @register.tag

@@ -3,7 +3,7 @@ whose consent token comes with the request, asked of the decision-provider regis
 
 It tells one origin nothing about a visitor of another: it answers only the site's allowed origins (preflights
 included), reads a profile only with personalization consent proven by the token (the consent cookie, or the
-X-Attune-Consent header from another origin), and answers only content: {slot: {html, ref, when?}}, never figures.
+X-Attune-Consent header from another origin), and answers only content: {slot: {html, ref, when?, keep?}}, never figures.
 
 Like /collect, production serves it before Django's middleware (decide_wsgi, mounted in config/wsgi.py): it needs
 no session, CSRF, auth, locale or templates, and the stack would cost more than the decision itself."""
@@ -81,6 +81,8 @@ def decisions_answer(*, site: SiteInfo, slots: tuple[str, ...], page: PageContex
     answer = {}
     for slot, decision in decided.items():
         answer[slot] = {"html": decision.html, "ref": decision.reference}
+        if decision.keep_default:
+            answer[slot]["keep"] = True
         if decision.client_condition is not None:
             answer[slot]["when"] = decision.client_condition
     return answer

@@ -25,8 +25,10 @@ def variant_make(site, html: str, name: str = "") -> ContentVariant:
 
 
 def rule_make(site, conditions: dict, *, slot: str = "home_hero", html: str = "", name: str = "", **fields) -> Rule:
-    """A rule showing `html` (a new variant) in `slot` when `conditions` hold; other Rule fields as keywords."""
+    """A rule showing `html` (a new variant) in `slot` when `conditions` hold; other Rule fields as keywords. It holds
+    back no control group unless control_share is given: a test of conditions expects every visitor to see it."""
     variant = fields.pop("variant", None) or variant_make(site, html or f"<p>{name or slot}</p>")
+    fields.setdefault("control_share", 0.0)
     rule = Rule(site=site, name=name or f"rule {uuid.uuid4().hex[:6]}", slot=slot, variant=variant, **fields)
     return rule_save(rule=rule, conditions=conditions)
 

@@ -31,10 +31,11 @@ const signals = () => ({
   hovered,
 })
 
-const impression = (slot, ref) => {
+/** Report a slot's content as seen; swapMs, for content swapped in, is how long after navigation it showed. */
+const impression = (slot, ref, swapMs) => {
   if (shown[slot] === ref) return
   shown[slot] = ref
-  A('track', 'attune_impression', { slot, ref })
+  A('track', 'attune_impression', swapMs == null ? { slot, ref } : { slot, ref, swap_ms: swapMs })
 }
 
 /** Show what waits whose condition holds now; a new page view (SPA) starts the page's signals again. */
@@ -55,10 +56,11 @@ const check = () => {
   }
 }
 
+/** Show `html` in the slot (null: keep its default, as a control group does) and report the impression. */
 const fill = (el, html, ref) => {
-  el.innerHTML = html // sanitised on the server; innerHTML runs no scripts
+  if (html != null) el.innerHTML = html // sanitised on the server; innerHTML runs no scripts
   el.dataset.attuneRef = ref
-  impression(el.dataset.attuneSlot, ref)
+  impression(el.dataset.attuneSlot, ref, Math.round(performance.now()))
 }
 
 /** Ask /decide for slots; `use(slot, decision)` receives each decision once its in-page condition holds. */
@@ -89,7 +91,7 @@ const askAgain = () => {
     const slots = slotsShowingDefault()
     ask(slots.map((el) => el.dataset.attuneSlot), (slot, d) => {
       const el = slots.find((x) => x.dataset.attuneSlot === slot)
-      if (!el.dataset.attuneRef) fill(el, d.html, d.ref)
+      if (!el.dataset.attuneRef) fill(el, d.keep ? null : d.html, d.ref)
     })
   }, RECHECK_MS)
 }
@@ -103,7 +105,8 @@ const start = () => {
   D.querySelectorAll('[data-attune-slot][data-attune-ref]').forEach((el) => {
     const template = el.querySelector('template[data-attune-when]')
     if (!template) return impression(el.dataset.attuneSlot, el.dataset.attuneRef)
-    waiting.push({ when: JSON.parse(template.dataset.attuneWhen), show: () => fill(el, template.innerHTML, el.dataset.attuneRef) })
+    const html = 'attuneKeep' in template.dataset ? null : template.innerHTML
+    waiting.push({ when: JSON.parse(template.dataset.attuneWhen), show: () => fill(el, html, el.dataset.attuneRef) })
   })
   on(D, 'click', (e) => {
     clicks++

@@ -49,7 +49,33 @@ test('waiting content shows after 3 engaged minutes, and its impression is repor
   p.tick()
   assert.equal(p.html('product_sidebar'), '<p>related</p>')
   await p.advance(5000)
-  assert.deepEqual(tracked(p, 'attune_impression'), [{ slot: 'product_sidebar', ref: 'rule-3:variant-4' }])
+  const [seen, ...more] = tracked(p, 'attune_impression')
+  assert.deepEqual([seen.slot, seen.ref, more.length], ['product_sidebar', 'rule-3:variant-4', 0])
+  assert.ok(Number.isInteger(seen.swap_ms) && seen.swap_ms >= 0, 'swapped content reports when it showed')
+})
+
+test('a control group keeps the default content, and still reports its impression and clicks', async () => {
+  const p = withDecide({ granted: CONSENTED, html: DEFAULT },
+    { offer_banner: { html: '', ref: 'rule:7:control', keep: true } })
+  for (let n = 0; n < 6; n++) p.document.body.click()
+  await p.advance(6000)
+  assert.equal(p.html('offer_banner'), '<p>no offer</p>')
+  p.document.querySelector('[data-attune-slot] p').click()
+  await p.advance(5000)
+  assert.deepEqual(tracked(p, 'attune_impression').map((e) => e.ref), ['rule:7:control'])
+  assert.deepEqual(tracked(p, 'attune_click'), [{ slot: 'offer_banner', ref: 'rule:7:control' }])
+})
+
+test('a control group waiting for an in-page trigger keeps the default when it fires', async () => {
+  const held = `<div data-attune-slot="popup" data-attune-ref="rule:9:control"><p>default</p>
+    <template data-attune-when='{"f":"clicks_on_page","o":"gt","v":0}' data-attune-keep></template></div>`
+  const p = withDecide({ granted: CONSENTED, html: held })
+  p.tick()
+  assert.deepEqual(tracked(p, 'attune_impression'), [])
+  p.document.body.click()
+  await p.advance(5000)
+  assert.match(p.html('popup'), /<p>default<\/p>/)
+  assert.deepEqual(tracked(p, 'attune_impression').map((e) => e.ref), ['rule:9:control'])
 })
 
 test('a slot decided on the server counts its impression at once and its clicks', async () => {
@@ -73,6 +99,8 @@ test('after clicks a slot still showing its default is asked for again, and fill
   assert.equal(url.searchParams.get('page_type'), 'product')
   assert.ok(headers['X-Attune-Consent'])
   assert.equal(p.html('offer_banner'), '<p>10% off</p>')
+  await p.advance(5000)
+  assert.ok(tracked(p, 'attune_impression')[0].swap_ms > 0, 'the swap is timed from the navigation')
 })
 
 test('without a consent cookie nothing is asked and only defaults show', async () => {
