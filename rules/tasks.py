@@ -9,3 +9,15 @@ from .neighbours import neighbours_compute_all
 def item_neighbours_refresh() -> int:
     """The hourly rebuild of every site's item neighbours (related and next items) for recommendations."""
     return neighbours_compute_all()
+
+
+@shared_task(ignore_result=True)
+def rule_feedback_refresh() -> int:
+    """Every minute: count the impressions, clicks and conversions stored since the last run, then move bandits'
+    traffic and pause clearly losing variants where rules allow it. Returns the events read."""
+    from .experiments import rule_experiments_update
+    from .feedback import rule_feedback_count
+
+    read = rule_feedback_count()
+    rule_experiments_update()
+    return read

@@ -44,6 +44,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rules.tasks.item_neighbours_refresh",
         "schedule": timedelta(hours=1),
     },
+    "count-rule-feedback": {
+        "task": "rules.tasks.rule_feedback_refresh",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     "deliver-webhooks": {
         "task": "segments.tasks.webhook_deliveries_due",
         "schedule": timedelta(minutes=1),
