@@ -6,30 +6,44 @@ import json
 
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from consent.models import ErasureLog
 from consent.registry import Subject
 from consent.services.rights import personal_data_erase, personal_data_export
 
+from .admin_views import site_live_view, site_setup_view
 from .models import DropCounter, Event, FailedEvent, Profile, Session, Site, Visitor
 from .services.sites import site_write_key_rotate
+from .snippets import tracker_script_tag
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["name", "public_key", "write_key_prefix", "created_at"]
-    readonly_fields = ["public_key", "write_key_prefix", "tracker_tag", "created_at"]
+    list_display = ["name", "public_key", "write_key_prefix", "created_at", "setup_link"]
+    readonly_fields = ["public_key", "write_key_prefix", "tracker_tag", "setup_link", "created_at"]
     fields = ["name", "allowed_origins", "goals", "server_default_categories", "public_key", "write_key_prefix",
-              "tracker_tag", "created_at"]
+              "tracker_tag", "setup_link", "created_at"]
     actions = ["rotate_write_key"]
 
     @admin.display(description="Tracker tag")
     def tracker_tag(self, site: Site) -> str:
-        return format_html(
-            '<code>&lt;script defer src="/static/attune.js" data-site="{}" data-endpoint="/collect"&gt;&lt;/script&gt;</code>',
-            site.public_key,
-        )
+        return format_html("<code>{}</code>", tracker_script_tag(public_key=site.public_key))
+
+    @admin.display(description="Setup and live events")
+    def setup_link(self, site: Site) -> str:
+        if site.pk is None:
+            return "Save the site first: its setup page shows the snippet to paste and the events that arrive."
+        return format_html('<a href="{}">Open setup</a>', reverse("admin:personalization_site_setup", args=[site.pk]))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:site_id>/setup/", wrap(site_setup_view), name="personalization_site_setup"),
+            path("<int:site_id>/setup/live.json", wrap(site_live_view), name="personalization_site_setup_live"),
+            *super().get_urls(),
+        ]
 
     @admin.action(description="Rotate the write key (shows the new key once)")
     def rotate_write_key(self, request, queryset):

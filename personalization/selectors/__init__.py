@@ -1,6 +1,7 @@
 """What personalization lets others read: sites by key (kept in memory for a short time, read on the hot path),
-the current visitor's profile, a site's profiles in chunks or as rows of figures, people's sessions and events, and
-events in the order they were stored (for jobs that count incrementally).
+the current visitor's profile, a site's profiles in chunks or as rows of figures, people's sessions and events,
+events in the order they were stored (for jobs that count incrementally), and a site's setup (its latest stored
+and refused events, and whether events arrive).
 segments, rules and demo read through here, never through collect/ or ingest/."""
 
 from .people import (
@@ -19,6 +20,7 @@ from .people import (
     visitors_of_profiles,
 )
 from .rows import FIGURE_STORAGE, profile_rows, profile_rows_for_site
+from .site_setup import SiteSetupCheck, site_live_events, site_setup_check
 from .sites import (
     KEY_PATTERN,
     SITE_CACHE_SECONDS,
@@ -43,6 +45,7 @@ __all__ = [
     "SITE_CACHE_SECONDS",
     "ActionEvent",
     "SiteInfo",
+    "SiteSetupCheck",
     "action_events_between",
     "consented_visitors",
     "event_goal",
@@ -67,6 +70,8 @@ __all__ = [
     "site_for_write_key",
     "site_goal_names",
     "site_info",
+    "site_live_events",
+    "site_setup_check",
     "visitors_of_profiles",
     "visitors_of_user",
 ]
