@@ -2,16 +2,26 @@
 and the preview page (which rules match a visitor or typed values, what each slot shows, and why)."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from segments.conditions import ConditionInvalid, describe, parse
 
+from .admin_board import arm_resume_view, board_view, rule_board_view
 from .admin_preview import preview_view
 from .compiled import site_vocabulary
 from .forms import ConditionRowForm, ConditionRowFormSet, ContentVariantForm
-from .models import ConditionRow, ContentVariant, Offer, Rule
+from .models import ConditionRow, ContentVariant, Offer, Rule, RuleArm
 from .rendering import offer_html, variant_html
+
+
+class RuleArmInline(admin.TabularInline):
+    model = RuleArm
+    extra = 0
+    fields = ["variant", "weight", "paused", "paused_reason", "resumed_by_editor"]
+    readonly_fields = ["paused_reason", "resumed_by_editor"]
+    verbose_name_plural = "variants under test (the rule's own content is the first arm)"
 
 
 class ConditionRowInline(admin.TabularInline):
@@ -34,27 +44,44 @@ def rule_description(rule: Rule) -> str:
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "slot", "action", "priority", "enabled", "description"]
+    list_display = ["name", "slot", "action", "priority", "enabled", "description", "performance"]
     list_filter = ["site", "slot", "action", "enabled"]
     search_fields = ["name", "slot"]
     readonly_fields = ["description"]
-    inlines = [ConditionRowInline]
+    inlines = [ConditionRowInline, RuleArmInline]
     fieldsets = [
         (None, {"fields": ["name", "site", "slot", "enabled", "priority", "description"]}),
         ("Conditions", {"fields": ["combine"], "description": "Build the conditions with the rows below."}),
         ("Action", {"fields": ["action", "variant", "offer", "recommendations"]}),
         ("When and how often", {"fields": ["starts_at", "ends_at", "cap_count", "cap_period"]}),
+        ("Measurement and experiment", {
+            "fields": ["control_share", "metric", "extra_goals", "attribution_days", "split", "weight", "min_sample",
+                       "auto_pause"],
+            "description": "Every rule is measured against a control group that sees the default content. Add "
+                           "variants below to test them against the rule's own content."}),
     ]
 
     @admin.display(description="in words")
     def description(self, rule: Rule) -> str:
         return rule_description(rule) if rule.pk else "Shown once the rule is saved."
 
+    @admin.display(description="results")
+    def performance(self, rule: Rule) -> str:
+        return format_html('<a href="{}">performance</a>', reverse("admin:rules_rule_board", args=[rule.pk]))
+
     def get_urls(self):
         from django.urls import path
 
-        preview = self.admin_site.admin_view(lambda request: preview_view(request, self))
-        return [path("preview/", preview, name="rules_rule_preview"), *super().get_urls()]
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(lambda request: preview_view(request, self)), name="rules_rule_preview"),
+            path("performance/", wrap(lambda request: board_view(request, self)), name="rules_rule_performance"),
+            path("<int:rule_id>/performance/", wrap(lambda request, rule_id: rule_board_view(request, self, rule_id)),
+                 name="rules_rule_board"),
+            path("arms/<int:arm_id>/resume/", wrap(lambda request, arm_id: arm_resume_view(request, self, arm_id)),
+                 name="rules_rule_arm_resume"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(ContentVariant)

@@ -7,13 +7,18 @@ from datetime import date
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
+
+from personalization.models import Visitor
+from segments.models import Membership, Segment
 
 from .bandits import allocation, pause_decision
 from .compiled import arm_weights, rules_forget
-from .models import CONTROL, MAIN, Rule, RuleArm, RuleAutomation, RuleDay
+from .models import CONTROL, MAIN, Rule, RuleArm, RuleAutomation, RuleDay, RuleExposure
 from .statistics import Arm, ExperimentResult, experiment_result
+
+COUNTED = ("impressions", "visitors", "clicks", "conversions")
 
 
 @dataclass(frozen=True)
@@ -46,24 +51,40 @@ def rule_arm_names(rule: Rule) -> dict[str, str]:
     return names
 
 
-def rule_totals(rule: Rule, *, since: date | None = None, until: date | None = None) -> tuple[ArmTotals, ...]:
-    """Each arm's totals over the days in [since, until] (all days when not given), control first."""
-    days = RuleDay.objects.filter(rule=rule)
-    if since:
-        days = days.filter(day__gte=since)
-    if until:
-        days = days.filter(day__lte=until)
-    sums = {row["arm"]: row for row in days.values("arm").annotate(
-        impressions=Sum("impressions"), visitors=Sum("visitors"), clicks=Sum("clicks"),
-        conversions=Sum("conversions"))}
+def rule_totals(rule: Rule, *, since: date | None = None, until: date | None = None,
+                segment: Segment | None = None) -> tuple[ArmTotals, ...]:
+    """Each arm's totals over the days in [since, until] (all days when not given), control first; with a segment,
+    only its members now, counted from their exposures (first seen in the range)."""
+    sums = _segment_sums(rule, since, until, segment) if segment is not None else _day_sums(rule, since, until)
     paused = {arm.key for arm in rule.arms.all() if arm.paused}
     totals = []
     for key, name in rule_arm_names(rule).items():
         row = sums.get(key, {})
         totals.append(ArmTotals(key=key, name=name, paused=key in paused,
-                                **{field: row.get(field) or 0 for field in ("impressions", "visitors", "clicks",
-                                                                            "conversions")}))
+                                **{field: row.get(field) or 0 for field in COUNTED}))
     return tuple(totals)
+
+
+def _day_sums(rule: Rule, since: date | None, until: date | None) -> dict[str, dict]:
+    days = RuleDay.objects.filter(rule=rule)
+    if since:
+        days = days.filter(day__gte=since)
+    if until:
+        days = days.filter(day__lte=until)
+    return {row["arm"]: row for row in days.values("arm").annotate(**{field: Sum(field) for field in COUNTED})}
+
+
+def _segment_sums(rule: Rule, since: date | None, until: date | None, segment: Segment) -> dict[str, dict]:
+    members = Visitor.objects.filter(site_id=rule.site_id, profile_id__in=Membership.objects.filter(
+        segment=segment).values("profile_id")).values("visitor_id")
+    exposures = RuleExposure.objects.filter(rule=rule, visitor_id__in=members)
+    if since:
+        exposures = exposures.filter(first_at__date__gte=since)
+    if until:
+        exposures = exposures.filter(first_at__date__lte=until)
+    return {row["arm"]: row for row in exposures.values("arm").annotate(
+        impressions=Sum("impressions"), visitors=Count("pk"), clicks=Count("clicked_at"),
+        conversions=Count("converted_at"))}
 
 
 def rule_planned_shares(rule: Rule) -> dict[str, float]:
@@ -75,10 +96,11 @@ def rule_planned_shares(rule: Rule) -> dict[str, float]:
                                                                                            strict=True)}}
 
 
-def rule_results(rule: Rule, *, since: date | None = None, until: date | None = None) -> RuleResults:
+def rule_results(rule: Rule, *, since: date | None = None, until: date | None = None,
+                 segment: Segment | None = None) -> RuleResults:
     """The rule's arms with their figures and verdicts; the sample-ratio check runs for a fixed split whose arms
     all still run (a bandit's or a paused arm's planned share changed over time)."""
-    totals = rule_totals(rule, since=since, until=until)
+    totals = rule_totals(rule, since=since, until=until, segment=segment)
     planned = rule_planned_shares(rule)
     control, *others = totals
     if not control.visitors and not any(arm.visitors for arm in others):
@@ -91,12 +113,12 @@ def rule_results(rule: Rule, *, since: date | None = None, until: date | None = 
     return RuleResults(rule=rule, arms=totals, result=result, planned=planned)
 
 
-def rule_experiments_update(*, seed: int | None = None) -> int:
+def rule_experiments_update(*, seed: int | None = None, today: date | None = None) -> int:
     """Pause clearly losing variants of rules that allow it, move bandits' traffic and note each arm's share of
-    the day; returns how many rules were looked at."""
+    the day (`today`, by default the current UTC day); returns how many rules were looked at."""
     rng = np.random.default_rng(seed)
     rules = Rule.objects.filter(enabled=True).prefetch_related("arms__variant").select_related("variant")
-    today = timezone.now().date()
+    today = today or timezone.now().date()
     for rule in rules:
         totals = {arm.key: arm for arm in rule_totals(rule)}
         if rule.auto_pause:
