@@ -1,6 +1,6 @@
 """The demo's rules, ready after demo_setup: behaviour on the page, an abandoned cart and segments change what shows."""
 
-from rules.models import ContentVariant, Offer, Rule
+from rules.models import ContentVariant, Offer, Rule, RuleArm
 from rules.services import rule_save
 
 VARIANTS = {
@@ -11,6 +11,9 @@ VARIANTS = {
     "Loyalty welcome": ("home_hero", "<h1>Welcome back, valued customer</h1>"
                                      "<p>As one of our regulars, enjoy 15% off anything in the shop.</p>"),
     "More to read": ("article_recommendations", "<h2>Picked for readers like you</h2>"),
+    "Loyalty welcome, warmer": ("home_hero", "<h1>Good to see you again</h1>"
+                                             "<p>You are one of our favourite customers: 15% off, just for you.</p>"),
+    "Click offer, shorter": ("offer_banner", "<p><strong>A little help?</strong></p>"),
 }
 OFFERS = {
     "Curious clicker": ("CLICK10", "10% off your order today."),
@@ -33,6 +36,13 @@ RULES = (
 )
 
 
+# Experiments: (rule name, split, the variant tested against the rule's own content, pause a clear loser)
+EXPERIMENTS = (
+    ("Loyal customers: loyalty offer", Rule.Split.BANDIT, "Loyalty welcome, warmer", False),
+    ("Many clicks: a discount", Rule.Split.FIXED, "Click offer, shorter", True),
+)
+
+
 def demo_rules_ensure(site) -> None:
     """The demo's variants, offers and rules, created once (an editor's later changes are kept)."""
     variants = {name: ContentVariant.objects.get_or_create(site=site, name=name, defaults={"slot": slot, "html": html})[0]
@@ -45,3 +55,7 @@ def demo_rules_ensure(site) -> None:
         rule = Rule(site=site, name=name, slot=slot, action=action, variant=variants[variant],
                     offer=offers.get(offer), priority=priority, cap_count=cap, cap_period=Rule.CapPeriod.WEEK)
         rule_save(rule=rule, conditions=conditions)
+        for experiment, split, variant_name, auto_pause in EXPERIMENTS:
+            if experiment == name:
+                Rule.objects.filter(pk=rule.pk).update(split=split, auto_pause=auto_pause)
+                RuleArm.objects.create(rule=rule, variant=variants[variant_name])

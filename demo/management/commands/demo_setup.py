@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand
 
 from demo.rules_seed import demo_rules_ensure
 from demo.services import demo_content_load, demo_segments_ensure, demo_site_ensure
+from demo.simulator.rule_traffic import rule_traffic_simulate
+from rules.experiments import rule_experiments_update
+from rules.feedback import rule_feedback_count
 
 
 class Command(BaseCommand):
@@ -35,6 +38,9 @@ class Command(BaseCommand):
         if "simulate_traffic" in self._commands():
             call_command("simulate_traffic", visitors=visitors, days=days, seed=seed, site=site.name)
         call_command("run_scheduled_jobs")
+        self.stdout.write(f"Rule traffic: {rule_traffic_simulate(site=site, seed=seed)} events of simulated "
+                          f"visitors meeting the rules; {rule_feedback_count(settle_seconds=0)} events counted.")
+        rule_experiments_update(seed=seed)
         self.stdout.write(self.style.SUCCESS(
             f"\nAdmin: http://127.0.0.1:8000/admin/  user: admin  password: {password}\n"
             "Site:  http://127.0.0.1:8000/"
