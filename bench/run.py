@@ -557,6 +557,28 @@ def main() -> None:
     print(json.dumps(results, indent=2))
 
 
+def dashboard_benchmarks() -> dict:
+    """Dashboards over 1,000,000 events in their own PostgreSQL database (bench/dashboards_bench.py)."""
+    log("dashboards: 1,000,000 events through the write path, the counting job, then each dashboard")
+    database = "attune_bench_dashboards"
+    for statement in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", statement], check=True)
+    env = django_env(database_url=f"{PG}/{database}")
+    manage(env, "migrate", "--noinput", "-v0")
+    script = (ROOT / "bench" / "dashboards_bench.py").read_text()
+    return json.loads(subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", script], cwd=ROOT, env=env,
+                                     check=True, text=True, stdout=subprocess.PIPE).stdout)
+
+
+def experiment_benchmarks() -> dict:
+    """Experiment statistics on simulated traffic: bandit share, lift-interval coverage, A/A false positives, SRM."""
+    log("experiments: simulated A/B, A/A and bandit traffic")
+    sys.path.insert(0, str(ROOT))
+    from bench import experiment_checks
+
+    return experiment_checks.figures()
+
+
 def parts_run(results: dict, env: dict, database_url: str, wanted) -> None:
     if wanted("ratio"):
         results.update(collector_ratio(env))
@@ -574,6 +596,10 @@ def parts_run(results: dict, env: dict, database_url: str, wanted) -> None:
         results.update(segments_benchmarks(database_url))
     if wanted("decide"):
         results.update(decide_benchmarks(env))
+    if wanted("dashboards"):
+        results.update(dashboard_benchmarks())
+    if wanted("experiments"):
+        results.update(experiment_benchmarks())
     results.update(tracker_size())
     results.update(decide_js_size())
 
