@@ -60,37 +60,36 @@ def rules_make(site) -> list:
 
 def visitor_events(rng: random.Random, visitor: str, rules: list, start_ms: int, budget: int) -> list:
     """About `budget` events of one visitor: sessions of page views, engagement and scroll, rules met, goals."""
-    events, seq = [], 0
+    events = []
     at = start_ms + rng.randint(0, DAYS * 86_400_000 - 3_600_000)
     while len(events) < budget:
         for _ in range(rng.randint(2, 8)):
-            kind, path, _ = rng.choices(PAGE_TYPES, weights=[w for *_, w in PAGE_TYPES])[0]
-            path, pv = path.format(n=rng.randint(1, 400)), uuid.UUID(int=rng.getrandbits(128), version=4).hex[:16]
-            url = "https://bench.example" + path
-
-            def add(type_, name="", props=None, after=0, pv=pv, path=path, url=url):
-                nonlocal seq
-                seq += 1
-                events.append(CollectedEvent(str(uuid.UUID(int=rng.getrandbits(128), version=4)), type_, name,
-                                             at + after, seq, url, path, "", pv, "", props or {}, {}, "analytics"))
-
-            add("page_view", props={"page_type": kind})
-            add("scroll", props={"depth": rng.choice((25, 50, 75, 100))}, after=4_000)
-            add("engagement", props={"engaged_ms": rng.randint(2_000, 120_000)}, after=15_000)
-            if rng.random() < 0.3:
-                rule = rng.choice(rules)
-                arm = rule.arm_for(visitor)
-                ref = f"rule:{rule.id}:{CONTROL}" if arm is None else arm_reference(rule.id, arm.key)
-                add("track", "attune_impression", {"slot": rule.slot, "ref": ref}, after=1_000)
-                if rng.random() < (0.04 if arm is None else 0.08):
-                    add("track", "attune_click", {"slot": rule.slot, "ref": ref}, after=9_000)
-            if kind == "product" and rng.random() < 0.1:
-                add("track", "add_to_cart", {"product_id": path, "price": 20, "quantity": 1}, after=20_000)
-            if kind == "checkout" and rng.random() < 0.3:
-                add("track", "purchase", {"revenue": rng.randint(20, 200)}, after=30_000)
+            events.extend(page_events(rng, visitor, rules, at, seq=len(events)))
             at += rng.randint(20_000, 200_000)
         at += rng.randint(3_600_000, 5 * 86_400_000)  # the next session
     return events
+
+
+def page_events(rng: random.Random, visitor: str, rules: list, at: int, *, seq: int) -> list:
+    """One page view with its scroll and engagement, perhaps a rule's impression and click, perhaps a goal."""
+    kind, path, _ = rng.choices(PAGE_TYPES, weights=[w for *_, w in PAGE_TYPES])[0]
+    path, pv = path.format(n=rng.randint(1, 400)), uuid.UUID(int=rng.getrandbits(128), version=4).hex[:16]
+    wanted = [("page_view", "", {"page_type": kind}, 0), ("scroll", "", {"depth": rng.choice((25, 50, 75, 100))}, 4_000),
+              ("engagement", "", {"engaged_ms": rng.randint(2_000, 120_000)}, 15_000)]
+    if rng.random() < 0.3:
+        rule = rng.choice(rules)
+        arm = rule.arm_for(visitor)
+        ref = f"rule:{rule.id}:{CONTROL}" if arm is None else arm_reference(rule.id, arm.key)
+        wanted.append(("track", "attune_impression", {"slot": rule.slot, "ref": ref}, 1_000))
+        if rng.random() < (0.04 if arm is None else 0.08):
+            wanted.append(("track", "attune_click", {"slot": rule.slot, "ref": ref}, 9_000))
+    if kind == "product" and rng.random() < 0.1:
+        wanted.append(("track", "add_to_cart", {"product_id": path, "price": 20, "quantity": 1}, 20_000))
+    if kind == "checkout" and rng.random() < 0.3:
+        wanted.append(("track", "purchase", {"revenue": rng.randint(20, 200)}, 30_000))
+    return [CollectedEvent(str(uuid.UUID(int=rng.getrandbits(128), version=4)), type_, name, at + after, seq + n,
+                           "https://bench.example" + path, path, "", pv, "", props, {}, "analytics")
+            for n, (type_, name, props, after) in enumerate(wanted, start=1)]
 
 
 def events_write(site, rules: list) -> int:
