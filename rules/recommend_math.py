@@ -129,3 +129,23 @@ def ranked(*, related: list[tuple[str, float]], following: list[tuple[str, float
     chosen = [key for key, _ in top(scores, len(scores)) if key not in exclude]
     chosen += [key for key in popular if key not in exclude and key not in scores]
     return list(dict.fromkeys(chosen))[:limit]
+
+
+def diversified(chosen: list[str], *, candidates: list[str], category_of: dict[str, str], favourite: str,
+                exclude: set[str], limit: int) -> list[str]:
+    """`chosen` with its last place (a free one when it is short) given to the first candidate outside the
+    `favourite` category and not chosen or excluded already: exploration, so that a visitor is not shown only more
+    of the same, and learns (and teaches the site) what else they like. Unchanged when no candidate qualifies."""
+    pick = next((key for key in candidates if key not in chosen and key not in exclude
+                 and category_of.get(key, "") != favourite), None)
+    if pick is None or limit < 1:
+        return chosen
+    return (chosen[: limit - 1] if len(chosen) >= limit else chosen) + [pick]
+
+
+def concentration(keys: Iterable[str], category_of: dict[str, str]) -> float | None:
+    """How concentrated a list is on few categories: the Herfindahl index of its items' categories, 1 when all share
+    one, 1/n when n items all differ; None for an empty list."""
+    counts = Counter(category_of.get(key, "") for key in keys)
+    total = sum(counts.values())
+    return sum((n / total) ** 2 for n in counts.values()) if total else None

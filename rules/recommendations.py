@@ -5,11 +5,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from personalization.decisions import PageContext
 from personalization.selectors import events_for_profile, profile_for_visitor
 
+from .assignment import bucket
 from .models import ItemNeighbours
-from .recommend_math import TYPE_PREFIX, ranked
+from .recommend_math import TYPE_PREFIX, diversified, ranked
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +77,30 @@ def item_keys_recommended(*, site_id: int, page: PageContext, visitor_id: str, l
     if kind:
         candidates = candidates.filter(page_type=kind)
     category_of = dict(candidates.values_list("item", "category"))
-    return ranked(related=[pair for pair in related if pair[0] in category_of],
+    affinity = profile.category_affinities if profile else {}
+    keys = ranked(related=[pair for pair in related if pair[0] in category_of],
                   following=[pair for pair in following if pair[0] in category_of],
-                  affinity=profile.category_affinities if profile else {}, category_of=category_of,
+                  affinity=affinity, category_of=category_of,
                   popular=items_popular(site_id=site_id, page_type=kind, category=page.category,
                                         count=limit + len(exclude)),
                   exclude=exclude, limit=limit)
+    if not exploring(visitor_id=visitor_id, page=page):
+        return keys
+    candidates = items_popular(site_id=site_id, page_type=kind, category="", count=3 * limit + len(exclude))
+    favourite = max(affinity, key=affinity.get) if affinity else page.category
+    return diversified(keys, candidates=candidates, category_of=items_categories(site_id=site_id, keys=candidates),
+                       favourite=favourite, exclude=exclude, limit=limit)
+
+
+def exploring(*, visitor_id: str, page: PageContext) -> bool:
+    """Whether this visitor's list on this page explores (ATTUNE["EXPLORATION_SHARE"] of visitor and page pairs,
+    the same on every reload): its last place goes to a popular item outside their favourite category."""
+    share = settings.ATTUNE["EXPLORATION_SHARE"]
+    return bool(visitor_id) and share > 0 and bucket(visitor_id=visitor_id, salt=f"explore:{page.path}") < share
+
+
+def items_categories(*, site_id: int, keys: list[str]) -> dict[str, str]:
+    return dict(ItemNeighbours.objects.filter(site_id=site_id, item__in=keys).values_list("item", "category"))
 
 
 def page_neighbours(*, site_id: int, page: PageContext) -> ItemNeighbours | None:

@@ -98,6 +98,9 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT_SECONDS": 10,
     # Deliveries sent at the same time by one worker (or, embedded, by the scheduled run).
     "WEBHOOK_CONCURRENCY": 8,
+    # Share of recommendation lists (per visitor and page, stable on reload) whose last place goes to a popular
+    # item outside the visitor's favourite category: exploration against too much of the same. 0 turns it off.
+    "EXPLORATION_SHARE": 0.1,
     # Event names that count as conversions for every site; sites add their own goals.
     "GOALS": ["add_to_cart", "purchase", "form_submit", "video_complete", "signup"],
     # --- Consent ----------------------------------------------------------------------

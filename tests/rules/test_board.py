@@ -35,15 +35,15 @@ def measured(site):
     return rule, arm
 
 
-def test_the_board_shows_each_rules_lift_over_its_control_with_the_verdict(staff, measured):
-    rule, _ = measured
+@pytest.mark.usefixtures("measured")
+def test_the_board_shows_each_rules_lift_over_its_control_with_the_verdict(staff):
     page = staff.get("/admin/rules/rule/performance/").content.decode()
     assert "Welcome back" in page and "control (default content)" in page
     assert "Beats the control" in page and "Worse than the control" in page
 
 
 def test_a_rules_page_gives_its_charts_their_daily_series_and_its_swap_delays(staff, measured):
-    rule, arm = measured
+    rule, _ = measured
     answer = staff.get(f"/admin/rules/rule/{rule.pk}/performance/")
     assert answer.status_code == 200
     series = answer.context["series"]
@@ -54,8 +54,8 @@ def test_a_rules_page_gives_its_charts_their_daily_series_and_its_swap_delays(st
     assert b'id="board-series"' in answer.content and b"chart.umd.min.js" in answer.content
 
 
-def test_dates_outside_the_range_are_left_out_and_a_reversed_range_says_what_to_do(staff, measured):
-    rule, _ = measured
+@pytest.mark.usefixtures("measured")
+def test_dates_outside_the_range_are_left_out_and_a_reversed_range_says_what_to_do(staff):
     long_ago = date(2020, 1, 1)
     answer = staff.get("/admin/rules/rule/performance/", {"since": long_ago, "until": long_ago + timedelta(days=3)})
     assert all(totals.visitors == 0 for totals in answer.context["results"][0].arms)
@@ -63,8 +63,8 @@ def test_dates_outside_the_range_are_left_out_and_a_reversed_range_says_what_to_
     assert "swap the two dates" in answer.content.decode()
 
 
-def test_the_csv_has_one_row_per_arm_and_with_noise_only_noisy_visitor_counts(staff, measured, attune_settings):
-    rule, _ = measured
+@pytest.mark.usefixtures("measured")
+def test_the_csv_has_one_row_per_arm_and_with_noise_only_noisy_visitor_counts(staff, attune_settings):
     rows = staff.get("/admin/rules/rule/performance/", {"format": "csv"}).content.decode().splitlines()
     assert rows[0].startswith("rule,slot,arm,impressions") and len(rows) == 4
     assert rows[2].startswith("Welcome back,home_hero,") and ",800,80,40," in rows[2]

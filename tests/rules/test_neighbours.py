@@ -125,3 +125,26 @@ def test_the_beat_schedule_refreshes_item_neighbours_every_hour(site, settings):
     settings.CELERY_BEAT_SCHEDULE = {"refresh-item-neighbours": entry}
     call_command("run_scheduled_jobs")  # what demo_setup runs after simulating traffic
     assert ItemNeighbours.objects.get(site=site, item="laces").related == [["boots", 1.0]]
+
+
+def test_an_exploring_list_gives_its_last_place_to_a_popular_item_of_another_category(site, attune_settings):
+    sessions_store(site, [["boots", "laces"]] * 5 + [["boots", "sandals"]] * 3 + [["scarf"]] * 9)
+    neighbours_compute(site_id=site.pk)
+    profile_make(site, visitor_id="shoe-lover", category_views={"shoes": 9})
+    attune_settings(EXPLORATION_SHARE=0.0)
+    assert item_keys_recommended(site_id=site.pk, page=product_page("boots"), visitor_id="shoe-lover",
+                                 limit=2) == ["laces", "sandals"]
+    attune_settings(EXPLORATION_SHARE=1.0)
+    assert item_keys_recommended(site_id=site.pk, page=product_page("boots"), visitor_id="shoe-lover",
+                                 limit=2) == ["laces", "scarf"]
+
+
+def test_about_the_configured_share_of_visitors_explore_and_each_always_the_same_way(attune_settings):
+    from rules.recommendations import exploring
+
+    attune_settings(EXPLORATION_SHARE=0.1)
+    page = product_page("boots")
+    explorers = [exploring(visitor_id=f"visitor-{n:05d}", page=page) for n in range(5000)]
+    assert 0.08 < sum(explorers) / 5000 < 0.12
+    assert explorers == [exploring(visitor_id=f"visitor-{n:05d}", page=page) for n in range(5000)]
+    assert not exploring(visitor_id="", page=page)  # no visitor, no personalization to balance

@@ -10,6 +10,8 @@ from rules.recommend_math import (
     SessionSplitter,
     Tallies,
     View,
+    concentration,
+    diversified,
     next_items,
     ranked,
     related_items,
@@ -94,3 +96,21 @@ def test_cold_start_with_nothing_computed_gives_the_popular_items_in_order():
     keys = ranked(related=[], following=[], affinity={"shoes": 1.0}, category_of={}, popular=["a", "b", "c"],
                   exclude={"b"}, limit=2)
     assert keys == ["a", "c"]
+
+
+def test_a_diversified_list_replaces_its_last_item_with_the_first_of_another_category():
+    category_of = {"a": "shoes", "b": "shoes", "c": "shoes", "d": "winter", "e": "winter"}
+    assert diversified(["a", "b"], candidates=["c", "d", "e"], category_of=category_of, favourite="shoes",
+                       exclude=set(), limit=2) == ["a", "d"]
+    assert diversified(["a"], candidates=["d"], category_of=category_of, favourite="shoes", exclude=set(),
+                       limit=3) == ["a", "d"]  # a short list gets the explored item added
+    assert diversified(["a", "b"], candidates=["c", "d"], category_of=category_of, favourite="shoes",
+                       exclude={"d"}, limit=2) == ["a", "b"]  # nothing else qualifies: unchanged
+
+
+def test_concentration_is_one_for_a_single_category_and_one_over_n_for_all_different():
+    category_of = {"a": "shoes", "b": "shoes", "c": "winter", "d": "bags"}
+    assert concentration(["a", "b"], category_of) == 1.0
+    assert concentration(["a", "c", "d"], category_of) == pytest.approx(1 / 3)
+    assert concentration(["a", "b", "c", "d"], category_of) == pytest.approx(0.375)
+    assert concentration([], category_of) is None
