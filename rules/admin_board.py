@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from consent.noise import noisy_count
 
-from .board import CSV_HEADER, board_csv_rows, board_rules, rule_flicker, rule_series
+from .board import CSV_HEADER, board_csv_rows, board_rules, rule_flicker, rule_series, site_flicker
 from .dashboard_filters import DashboardFilterForm
 from .experiments import rule_arm_resume, rule_results
 from .models import Rule, RuleArm, RuleAutomation
@@ -39,6 +39,7 @@ def board_view(request, model_admin):
         if request.GET.get("format") == "csv":
             return board_csv(results, noisy=bool(request.GET.get("noise")))
         context.update(results=results, data=data, query=request.GET.urlencode(),
+                       flicker=site_flicker(site_id=data["site"].pk, since=data["since"], until=data["until"]),
                        noise_available=bool(settings.ATTUNE["AGGREGATE_EPSILON"]))
     return render(request, "admin/rules/board.html", context)
 

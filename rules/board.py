@@ -30,8 +30,16 @@ def board_rules(*, site_id: int, since: date, until: date, segment: Segment | No
 
 def rule_flicker(rule: Rule, *, since: date, until: date) -> Flicker:
     """Swapped content's delay after navigation over the range, all arms together."""
-    histogram = histogram_merge(RuleDay.objects.filter(rule=rule, day__range=(since, until))
-                                .values_list("swap_ms", flat=True))
+    return _flicker(RuleDay.objects.filter(rule=rule, day__range=(since, until)))
+
+
+def site_flicker(*, site_id: int, since: date, until: date) -> Flicker:
+    """The same over every rule of the site: how long visitors look at a default before personalized content."""
+    return _flicker(RuleDay.objects.filter(rule__site_id=site_id, day__range=(since, until)))
+
+
+def _flicker(days) -> Flicker:
+    histogram = histogram_merge(days.exclude(swap_ms=[]).values_list("swap_ms", flat=True))
     return Flicker(swaps=sum(histogram), p50_ms=histogram_percentile(histogram, 0.5),
                    p95_ms=histogram_percentile(histogram, 0.95), histogram=histogram)
 

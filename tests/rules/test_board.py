@@ -40,6 +40,7 @@ def test_the_board_shows_each_rules_lift_over_its_control_with_the_verdict(staff
     page = staff.get("/admin/rules/rule/performance/").content.decode()
     assert "Welcome back" in page and "control (default content)" in page
     assert "Beats the control" in page and "Worse than the control" in page
+    assert "Flicker: content swapped in by the page showed" in page
 
 
 def test_a_rules_page_gives_its_charts_their_daily_series_and_its_swap_delays(staff, measured):
