@@ -130,7 +130,10 @@ def dashboards_timed(site, rules: list) -> dict:
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password-1")
     client = Client()
     client.force_login(user)
-    pages = {"rule_board": "/admin/rules/rule/performance/", "rule_page": f"/admin/rules/rule/{rules[0].id}/performance/"}
+    year_ago = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    pages = {"rule_board": "/admin/rules/rule/performance/", "rule_page": f"/admin/rules/rule/{rules[0].id}/performance/",
+             "overview": "/admin/rules/overview/", "overview_year": f"/admin/rules/overview/?since={year_ago}",
+             "segment_sizes": "/admin/rules/overview/segments/"}
     return {name: round(answer_ms(client, path), 1) for name, path in pages.items()}
 
 

@@ -110,3 +110,6 @@ class OfferAdmin(admin.ModelAdmin):
     @admin.display(description="preview")
     def preview(self, offer: Offer) -> str:
         return offer_html(offer) if offer.pk else "Shown once the offer is saved."
+
+
+from . import admin_overview  # noqa: E402, F401 - its admin pages

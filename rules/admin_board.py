@@ -4,7 +4,6 @@ segment), a rule's daily series and bandit allocation over time, swap delays, au
 import csv
 import random
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -17,6 +16,7 @@ from .board import CSV_HEADER, board_csv_rows, board_rules, rule_flicker, rule_s
 from .dashboard_filters import DashboardFilterForm
 from .experiments import rule_arm_resume, rule_results
 from .models import Rule, RuleArm, RuleAutomation
+from .overview_noise import noise_epsilon
 
 NOISY = {"visitors", "clicks", "conversions"}  # each visitor adds at most 1 to each of these per rule
 
@@ -39,8 +39,7 @@ def board_view(request, model_admin):
         if request.GET.get("format") == "csv":
             return board_csv(results, noisy=bool(request.GET.get("noise")))
         context.update(results=results, data=data, query=request.GET.urlencode(),
-                       flicker=site_flicker(site_id=data["site"].pk, since=data["since"], until=data["until"]),
-                       noise_available=bool(settings.ATTUNE["AGGREGATE_EPSILON"]))
+                       flicker=site_flicker(site_id=data["site"].pk, since=data["since"], until=data["until"]))
     return render(request, "admin/rules/board.html", context)
 
 
@@ -71,20 +70,17 @@ def arm_resume_view(request, model_admin, arm_id: int):
 
 
 def board_csv(results, *, noisy: bool) -> HttpResponse:
-    """The board as CSV; with noise (ATTUNE["AGGREGATE_EPSILON"] set), visitor counts carry Laplace noise and the
+    """The board as CSV; with noise, visitor counts carry Laplace noise (ε as the overview's: noise_epsilon) and the
     figures derived from them are left out."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rule-performance.csv"'
     writer = csv.writer(response)
-    epsilon = settings.ATTUNE["AGGREGATE_EPSILON"]
     rows = board_csv_rows(results)
     if not noisy:
         writer.writerow(CSV_HEADER)
         writer.writerows(rows)
         return response
-    if not epsilon:
-        return HttpResponse('Privacy noise needs a budget: set ATTUNE["AGGREGATE_EPSILON"] (1.0, say) in the '
-                            "settings, or download the CSV without noise.", status=400, content_type="text/plain")
+    epsilon = noise_epsilon()
     share = epsilon / (len(NOISY) * max(1, len(results)))  # a visitor may be counted once per rule and column
     rng = random.SystemRandom()
     header = CSV_HEADER[:3] + [name for name in CSV_HEADER[3:7] if name in NOISY]

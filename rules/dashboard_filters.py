@@ -1,4 +1,5 @@
-"""What every dashboard is filtered by: a site, a date range (UTC days) and optionally a segment, checked once here."""
+"""What the dashboards are filtered by: a site, a date range (UTC days) and optionally a segment; the range's limits
+and the default site are written once here, for the rule board's form and the overview's."""
 
 from datetime import date, timedelta
 
@@ -6,10 +7,26 @@ from django import forms
 from django.utils import timezone
 
 from personalization.models import Site
+from personalization.selectors import site_default
 from segments.models import Segment
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+
+
+def range_problem(*, since: date, until: date) -> str:
+    """What is wrong with a date range, in words ("" when it is fine)."""
+    if since > until:
+        return f"The start ({since:%Y-%m-%d}) is after the end ({until:%Y-%m-%d}): swap them."
+    if (until - since).days + 1 > MAX_DAYS:
+        return f"Pick at most {MAX_DAYS} days; this range has {(until - since).days + 1}."
+    return ""
+
+
+def dashboard_site_default() -> Site | None:
+    """The site a dashboard shows when none is chosen: the default site, else the first by name."""
+    default = site_default()
+    return Site.objects.filter(pk=default.id).first() if default else Site.objects.order_by("name").first()
 
 
 class DashboardFilterForm(forms.Form):
@@ -26,11 +43,9 @@ class DashboardFilterForm(forms.Form):
         today = timezone.now().date()
         until = data.get("until") or today
         since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
-        if since > until:
-            raise forms.ValidationError(f"The range starts ({since}) after it ends ({until}): swap the two dates.")
-        if (until - since).days + 1 > MAX_DAYS:
-            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days; this range has {(until - since).days + 1}.")
-        site = data.get("site") or Site.objects.order_by("pk").first()
+        if problem := range_problem(since=since, until=until):
+            raise forms.ValidationError(problem)
+        site = data.get("site") or dashboard_site_default()
         segment = data.get("segment")
         if segment is not None and site is not None and segment.site_id != site.pk:
             raise forms.ValidationError(f"The segment {segment.name} belongs to another site: pick one of {site}.")

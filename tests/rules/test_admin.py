@@ -28,7 +28,10 @@ def rule_form(site, variant, rows, **fields) -> dict:
     data = {"name": "Big spenders", "site": site.pk, "slot": "home_hero", "enabled": "on", "priority": "0",
             "combine": "all", "action": "variant", "variant": variant.pk, "recommendations": "4",
             "cap_period": "session", "rows-TOTAL_FORMS": str(len(rows)), "rows-INITIAL_FORMS": "0",
-            "rows-MIN_NUM_FORMS": "0", "rows-MAX_NUM_FORMS": "1000", **fields}
+            "rows-MIN_NUM_FORMS": "0", "rows-MAX_NUM_FORMS": "1000", "control_share": "0.1", "split": "fixed",
+            "weight": "1", "metric": "click", "extra_goals": "[]", "attribution_days": "7", "min_sample": "200",
+            "arms-TOTAL_FORMS": "0", "arms-INITIAL_FORMS": "0", "arms-MIN_NUM_FORMS": "0",
+            "arms-MAX_NUM_FORMS": "1000", **fields}
     for n, row in enumerate(rows):
         for cell, value in row.items():
             data[f"rows-{n}-{cell}"] = value
@@ -158,3 +161,24 @@ def test_an_editor_uploads_an_image_for_a_variant_and_sees_it_in_the_preview(sit
     assert variant.image_data.startswith("data:image/png;base64,")
     page = editor.get(f"/admin/rules/contentvariant/{variant.pk}/change/").content.decode()
     assert '<img src="data:image/png;base64,' in page and "<p>Hi</p>" in page
+
+
+def test_an_editor_tests_a_second_variant_in_a_bandit_from_the_rules_page(site, editor):
+    first, second = variant_make(site, "<p>A</p>"), variant_make(site, "<p>B</p>", name="Version B")
+    data = rule_form(site, first, [{"field": "revenue", "op": "gte", "value": "100"}], split="bandit",
+                     control_share="0.2", **{"arms-TOTAL_FORMS": "1", "arms-0-variant": second.pk,
+                                             "arms-0-weight": "1"})
+    response = editor.post(ADD, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    rule = Rule.objects.get()
+    assert (rule.split, rule.control_share, [arm.variant for arm in rule.arms.all()]) == ("bandit", 0.2, [second])
+    page = editor.get(f"/admin/rules/rule/{rule.pk}/change/").content.decode()
+    assert "Measurement and experiment" in page and "Version B" in page
+    assert f'href="/admin/rules/rule/{rule.pk}/performance/"' in editor.get("/admin/rules/rule/").content.decode()
+
+
+def test_a_control_share_above_half_is_refused_with_the_limit(site, editor):
+    data = rule_form(site, variant_make(site, "<p>A</p>"), [{"field": "revenue", "op": "gte", "value": "1"}],
+                     control_share="0.9")
+    assert "less than or equal to 0.5" in editor.post(ADD, data).content.decode()
+    assert not Rule.objects.exists()

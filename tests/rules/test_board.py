@@ -61,7 +61,7 @@ def test_dates_outside_the_range_are_left_out_and_a_reversed_range_says_what_to_
     answer = staff.get("/admin/rules/rule/performance/", {"since": long_ago, "until": long_ago + timedelta(days=3)})
     assert all(totals.visitors == 0 for totals in answer.context["results"][0].arms)
     answer = staff.get("/admin/rules/rule/performance/", {"since": "2026-03-02", "until": "2026-03-01"})
-    assert "swap the two dates" in answer.content.decode()
+    assert "swap them" in answer.content.decode()
 
 
 @pytest.mark.usefixtures("measured")
@@ -69,7 +69,6 @@ def test_the_csv_has_one_row_per_arm_and_with_noise_only_noisy_visitor_counts(st
     rows = staff.get("/admin/rules/rule/performance/", {"format": "csv"}).content.decode().splitlines()
     assert rows[0].startswith("rule,slot,arm,impressions") and len(rows) == 4
     assert rows[2].startswith("Welcome back,home_hero,") and ",800,80,40," in rows[2]
-    assert "AGGREGATE_EPSILON" in staff.get("/admin/rules/rule/performance/", {"format": "csv", "noise": "1"}).content.decode()
     attune_settings(AGGREGATE_EPSILON=1.0)
     noisy = staff.get("/admin/rules/rule/performance/", {"format": "csv", "noise": "1"}).content.decode()
     lines = noisy.splitlines()
