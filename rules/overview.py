@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -14,9 +14,10 @@ from consent.categories import categories
 from consent.models import ConsentRecord
 from personalization.models import Session, Visitor
 from personalization.selectors import site_for_id
-from segments.models import Cluster, ClusteringRun, Membership, MembershipChange, Segment
+from segments.models import Cluster, ClusteringRun, Membership, Segment
+from segments.selectors import segment_sizes_by_day
 
-from .dashboard_filters import range_problem
+from .dashboard_filters import days_between, range_problem
 
 
 class OverviewInvalid(ValueError):
@@ -75,10 +76,6 @@ def day_window(since: date, until: date) -> tuple[datetime, datetime]:
     zone = timezone.get_current_timezone()
     return (datetime.combine(since, time.min, tzinfo=zone),
             datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
-
-
-def days_between(since: date, until: date) -> list[date]:
-    return [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
 
 def people_of(*, site_id: int, segment_slug: str) -> QuerySet:
@@ -210,33 +207,12 @@ def segment_evolution(*, site_id: int, since: date, until: date) -> SegmentEvolu
         raise OverviewInvalid(problem)
     window, days = day_window(since, until), days_between(since, until)
     segments = list(Segment.objects.filter(site_id=site_id).order_by("kind", "name"))
-    ids = [segment.pk for segment in segments]
-    current = dict(Membership.objects.filter(segment_id__in=ids).values("segment_id").annotate(n=Count("pk"))
-                   .values_list("segment_id", "n"))
-    net: dict[int, dict[date, int]] = defaultdict(dict)
-    changes = (MembershipChange.objects.filter(segment_id__in=ids, at__gte=window[0]).annotate(day=TruncDate("at"))
-               .values("segment_id", "day").order_by()
-               .annotate(came=Count("pk", filter=Q(entered=True)), went=Count("pk", filter=Q(entered=False))))
-    for row in changes:
-        net[row["segment_id"]][row["day"]] = row["came"] - row["went"]
-    series = []
-    for segment in segments:
-        sizes = sizes_walked_back(current.get(segment.pk, 0), net[segment.pk], days)
-        if any(sizes) or not segment.retired:
-            series.append(SegmentSizes(slug=segment.slug, name=segment.name, kind=segment.kind,
-                                       retired=segment.retired, sizes=sizes))
+    by_day = segment_sizes_by_day(segment_ids=[segment.pk for segment in segments], days=days)
+    series = [SegmentSizes(slug=segment.slug, name=segment.name, kind=segment.kind, retired=segment.retired,
+                           sizes=by_day[segment.pk])
+              for segment in segments if any(by_day[segment.pk]) or not segment.retired]
     return SegmentEvolution(site_id=site_id, days=tuple(days), segments=tuple(series),
                             runs=run_markers(site_id=site_id, window=window))
-
-
-def sizes_walked_back(current: int, net: dict[date, int], days: list[date]) -> tuple[int, ...]:
-    """Sizes at the end of each of `days`, from the size now and the net change of each day since the first."""
-    size = current - sum(n for day, n in net.items() if day > days[-1])
-    sizes = []
-    for day in reversed(days):
-        sizes.append(size)
-        size -= net.get(day, 0)
-    return tuple(reversed(sizes))
 
 
 def run_markers(*, site_id: int, window: tuple[datetime, datetime]) -> tuple[RunMarker, ...]:

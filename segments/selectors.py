@@ -2,9 +2,11 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from consent.remembered import Remembered
 
@@ -97,16 +99,36 @@ def run_transitions(*, run: ClusteringRun) -> Transitions:
 
 
 def segment_size_history(*, segment: Segment) -> dict:
-    """{"days": ISO dates with a change, "sizes": members at the end of each}, from the membership history."""
-    per_day = (MembershipChange.objects.filter(segment=segment).annotate(day=TruncDate("at")).values("day")
-               .annotate(came=Count("pk", filter=Q(entered=True)), went=Count("pk", filter=Q(entered=False)))
-               .order_by("day"))
-    days, sizes, size = [], [], 0
-    for row in per_day:
-        size += row["came"] - row["went"]
-        days.append(row["day"].isoformat())
-        sizes.append(size)
-    return {"days": days, "sizes": sizes}
+    """{"days": ISO dates from the first change to today, "sizes": members at the end of each}."""
+    first = MembershipChange.objects.filter(segment=segment).order_by("at").values_list("at", flat=True).first()
+    today = timezone.localdate()
+    since = timezone.localdate(first) if first else today
+    days = [since + timedelta(days=n) for n in range((today - since).days + 1)]
+    sizes = segment_sizes_by_day(segment_ids=[segment.pk], days=days)[segment.pk]
+    return {"days": [day.isoformat() for day in days], "sizes": list(sizes)}
+
+
+def segment_sizes_by_day(*, segment_ids: list[int], days: list[date]) -> dict[int, tuple[int, ...]]:
+    """Each segment's members at the end of each of `days` (consecutive days of the current time zone): today's
+    count walked back through the entered and left history, so history purged before the first day does not
+    matter."""
+    start = datetime.combine(days[0], time.min, tzinfo=timezone.get_current_timezone())
+    current = dict(Membership.objects.filter(segment_id__in=segment_ids).values("segment_id").annotate(n=Count("pk"))
+                   .values_list("segment_id", "n"))
+    net: dict[int, dict[date, int]] = {pk: {} for pk in segment_ids}
+    for row in (MembershipChange.objects.filter(segment_id__in=segment_ids, at__gte=start).annotate(day=TruncDate("at"))
+                .values("segment_id", "day").order_by()
+                .annotate(came=Count("pk", filter=Q(entered=True)), went=Count("pk", filter=Q(entered=False)))):
+        net[row["segment_id"]][row["day"]] = row["came"] - row["went"]
+    sizes = {}
+    for pk in segment_ids:
+        size = current.get(pk, 0) - sum(n for day, n in net[pk].items() if day > days[-1])
+        walked = []
+        for day in reversed(days):
+            walked.append(size)
+            size -= net[pk].get(day, 0)
+        sizes[pk] = tuple(reversed(walked))
+    return sizes
 
 
 _has_segments = Remembered(seconds=10)
