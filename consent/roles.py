@@ -15,6 +15,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
                "personalization.site": VIEW},
     "Analyst": {
         "personalization": VIEW, "segments": VIEW, "rules": VIEW,
+        "rules.insightreport": ("add", "view"),  # analysts build the funnel, path and cohort reports they read
         "personalization.failedevent": (),  # rejected payloads are for the privacy officer and administrators
     },
     "Privacy officer": {

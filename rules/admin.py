@@ -113,3 +113,4 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 from . import admin_overview  # noqa: E402, F401 - its admin pages
+from .admin_insight import InsightReportAdmin  # noqa: E402, F401 - its admin pages

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from consent.noise import noisy_count
 
-from .board import CSV_HEADER, board_csv_rows, board_rules, rule_flicker, rule_series, site_flicker
 from .dashboard_filters import DashboardFilterForm
-from .experiments import rule_arm_resume, rule_results
 from .models import Rule, RuleArm, RuleAutomation
 from .overview_noise import noise_epsilon
 
 NOISY = {"visitors", "clicks", "conversions"}  # each visitor adds at most 1 to each of these per rule
+# The views import the board (its statistics need scipy) when first asked: every web process loads the admin's
+# modules, few ever draw a board, and scipy costs each of them tens of megabytes.
 
 
 def filters(request) -> tuple[DashboardFilterForm, dict | None]:
@@ -30,6 +30,8 @@ def filters(request) -> tuple[DashboardFilterForm, dict | None]:
 def board_view(request, model_admin):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    from .board import board_rules, site_flicker
+
     form, data = filters(request)
     context = {**model_admin.admin_site.each_context(request), "title": "Rule performance", "form": form,
                "opts": Rule._meta}
@@ -46,6 +48,9 @@ def board_view(request, model_admin):
 def rule_board_view(request, model_admin, rule_id: int):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    from .board import rule_flicker, rule_series
+    from .experiments import rule_results
+
     rule = get_object_or_404(Rule.objects.select_related("variant").prefetch_related("arms__variant"), pk=rule_id)
     form, data = filters(request)
     context = {**model_admin.admin_site.each_context(request), "title": f"Performance of {rule.name}", "form": form,
@@ -64,6 +69,8 @@ def arm_resume_view(request, model_admin, arm_id: int):
     arm = get_object_or_404(RuleArm, pk=arm_id)
     if not model_admin.has_change_permission(request, arm.rule):
         raise PermissionDenied
+    from .experiments import rule_arm_resume
+
     rule_arm_resume(arm=arm)
     messages.success(request, f"{arm} runs again; automation will not pause it again.")
     return redirect("admin:rules_rule_board", arm.rule_id)
@@ -72,6 +79,8 @@ def arm_resume_view(request, model_admin, arm_id: int):
 def board_csv(results, *, noisy: bool) -> HttpResponse:
     """The board as CSV; with noise, visitor counts carry Laplace noise (ε as the overview's: noise_epsilon) and the
     figures derived from them are left out."""
+    from .board import CSV_HEADER, board_csv_rows
+
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rule-performance.csv"'
     writer = csv.writer(response)

@@ -36,6 +36,7 @@ class CompiledRule:
     condition: Condition
     decide: Compiled  # True, False, or None when in-page rows decide (rules.evaluation)
     in_page: bool  # some row is an in-page signal: decided partly in the browser
+    fields: frozenset[str]  # the fields its rows test
     starts_at: datetime | None
     ends_at: datetime | None
     cap: int | None
@@ -120,6 +121,7 @@ def rule_compile(rule: Rule, vocabulary: Vocabulary, *, now: datetime) -> Compil
         id=rule.pk, name=rule.name, slot=rule.slot, priority=rule.priority, condition=condition,
         decide=condition_compile(condition),
         in_page=any(leaf.field.known == Known.PAGE for leaf in leaves(condition)),
+        fields=frozenset(leaf.field.name for leaf in leaves(condition)),
         starts_at=rule.starts_at, ends_at=rule.ends_at, cap=rule.cap_count, cap_period=rule.cap_period,
         action=rule.action, html=html,
         offer_id=offer.pk if offer else None, offer_single_use=bool(offer and offer.single_use_per_visitor),

@@ -20,6 +20,7 @@ from . import visitor_values
 from .caps import cap_count, cap_reached
 from .compiled import CompiledRule, rules_version, site_rules
 from .evaluation import values_read
+from .insight.peaking import page_peaking
 from .models import CONTROL, MAIN, OfferRedemption
 from .recommendations import ItemsWanted, items_related
 from .rendering import items_html
@@ -85,7 +86,9 @@ def rules_decide(request: DecisionRequest) -> dict[str, Decision]:
     profile_values = visitor_rule_values(request)
     if profile_values is None:
         return {}
-    values = {**profile_values, **values_read(page_values(request.page), rule_vocabulary())}
+    peaking = page_peaking(site_id=request.site_id, path=request.page.path,
+                           rules=(rule for slot in slots for rule in compiled.by_slot[slot]))
+    values = {**profile_values, **values_read(page_values(request.page, peaking=peaking), rule_vocabulary())}
     decided = {}
     for slot in slots:
         decision = slot_decide(compiled.by_slot[slot], values, request)

@@ -194,3 +194,4 @@ from .models_experiments import (  # noqa: E402, F401 - kept in their own module
     RuleDay,
     RuleExposure,
 )
+from .models_insight import Finding, Funnel, InsightReport  # noqa: E402, F401 - kept in their own module, found here

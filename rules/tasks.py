@@ -21,3 +21,10 @@ def rule_feedback_refresh() -> int:
     read = rule_feedback_count()
     rule_experiments_update()
     return read
+
+
+from .tasks_insight import (  # noqa: E402, F401 - kept in their own module, registered here where Celery looks
+    insight_findings_detect,
+    insight_peaking_refresh,
+    insight_report_build_task,
+)

@@ -18,6 +18,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 DEVICES = ("desktop", "mobile", "tablet")
 UTM_PARAMETERS = ("utm_source", "utm_medium", "utm_campaign")
 SEGMENTS_FIELD = "segments"
+PEAKING_FIELD = "page_peaking"
 
 PAGE_FIELDS = (
     Field("page_path", FieldType.TEXT, "page address", "The page's path; match a pattern like /product/*."),
@@ -29,6 +30,8 @@ PAGE_FIELDS = (
     Field("page_device", FieldType.CHOICE, "device now", "The device the page is shown on.", choices=DEVICES),
     Field("hour", FieldType.INTEGER, "hour of the day", "The hour (0-23) in the site's time zone."),
     Field("weekday", FieldType.CHOICE, "weekday", "The day of the week in the site's time zone.", choices=WEEKDAYS),
+    Field(PEAKING_FIELD, FieldType.BOOLEAN, "page is peaking",
+          "The page is peaking: its views in the last hour spike against its usual.", operators=("eq",)),
 )
 
 SIGNAL_FIELDS = (
@@ -79,8 +82,9 @@ def profile_rule_values(profile, *, segment_slugs: Sequence[str], now) -> dict[s
     return values
 
 
-def page_values(page: PageContext) -> dict[str, object]:
-    """What rules see of the page being rendered (all known on the server)."""
+def page_values(page: PageContext, *, peaking: bool | None = None) -> dict[str, object]:
+    """What rules see of the page being rendered (all known on the server); `peaking` (rules.insight.peaking) is
+    left out when not given."""
     local = timezone.localtime(page.now)
     values: dict[str, object] = {
         "page_path": page.path, "page_type": page.page_type or None, "page_category": page.category or None,
@@ -89,4 +93,6 @@ def page_values(page: PageContext) -> dict[str, object]:
     }
     for name in UTM_PARAMETERS:
         values[name] = page.query.get(name) or None
+    if peaking is not None:
+        values[PEAKING_FIELD] = peaking
     return values

@@ -54,6 +54,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "detect-insight-findings": {
+        "task": "rules.tasks_insight.insight_findings_detect",
+        "schedule": timedelta(hours=1),
+    },
+    "refresh-peaking-pages": {
+        "task": "rules.tasks_insight.insight_peaking_refresh",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     "purge-expired-data": {
         "task": "consent.tasks.retention_purge",
         "schedule": timedelta(days=1),

@@ -8,9 +8,8 @@ import pytest
 from demo.models import Product
 from demo.rules_seed import demo_rules_ensure
 from demo.services import demo_segments_ensure
-from rules.models import Rule
 from tests.conftest import consent_token
-from tests.rules.factories import profile_make
+from tests.rules.factories import profile_make, rules_shown_to_everyone
 
 from .helpers import events_where, wait_until
 
@@ -22,7 +21,7 @@ RELATED, OFFER, POPUP = "Picked for you", "Looking for something?", "You left so
 def shop(demo):
     demo_segments_ensure(demo)
     demo_rules_ensure(demo)
-    Rule.objects.update(control_share=0)  # every visitor of these tests sees the rules' content, none is held back
+    rules_shown_to_everyone()
     return demo
 
 

@@ -11,11 +11,10 @@ from demo.models import Product
 from demo.rules_seed import demo_rules_ensure
 from demo.services import demo_content_load, demo_site_ensure
 from personalization.models import Event
-from rules.models import Rule
 from rules.tasks import item_neighbours_refresh
 
 from ..conftest import consent_token
-from ..rules.factories import profile_make
+from ..rules.factories import profile_make, rules_shown_to_everyone
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def demo():
     demo_content_load()
     site = demo_site_ensure()[0]
     demo_rules_ensure(site)
-    Rule.objects.update(control_share=0)  # every visitor of these tests sees the rules' content, none is held back
+    rules_shown_to_everyone()
     return site
 
 

@@ -3,7 +3,7 @@
 import uuid
 
 from personalization.models import Profile, Visitor
-from rules.models import ContentVariant, Offer, Rule
+from rules.models import ContentVariant, Offer, Rule, RuleArm
 from rules.services import rule_save
 from segments.models import Membership, Segment
 
@@ -36,3 +36,10 @@ def rule_make(site, conditions: dict, *, slot: str = "home_hero", html: str = ""
 def offer_make(site, **fields) -> Offer:
     return Offer.objects.create(site=site, name=fields.pop("name", "Offer"), code=fields.pop("code", "SAVE10"),
                                 text=fields.pop("text", "10% off"), **fields)
+
+
+def rules_shown_to_everyone() -> None:
+    """No control group and no variants under test: tests of what rules show expect each rule's own content for
+    every visitor (the demo's rules run experiments)."""
+    Rule.objects.update(control_share=0, split=Rule.Split.FIXED)
+    RuleArm.objects.all().delete()

@@ -8,9 +8,10 @@ from django.test import Client
 from demo.models import Article, Product
 from demo.rules_seed import demo_rules_ensure
 from demo.services import demo_content_load, demo_segments_ensure, demo_site_ensure
+from rules.models import Rule
 
 from ..conftest import consent_token
-from .factories import profile_make
+from .factories import profile_make, rules_shown_to_everyone
 
 pytestmark = pytest.mark.django_db
 LOYALTY, POPUP, DEFAULT_HERO = "Welcome back, valued customer", "You left something in your cart", "News worth your"
@@ -22,6 +23,7 @@ def demo():
     site = demo_site_ensure()[0]
     demo_segments_ensure(site)
     demo_rules_ensure(site)
+    rules_shown_to_everyone()
     return site
 
 
@@ -130,7 +132,6 @@ def test_related_products_leave_out_what_the_visitor_bought(demo):
 
 def test_the_demo_rules_are_seeded_once_and_all_usable(demo):
     from rules.compiled import site_rules
-    from rules.models import Rule
 
     demo_rules_ensure(demo)
     compiled = site_rules(demo.pk)
