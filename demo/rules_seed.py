@@ -1,6 +1,6 @@
 """The demo's rules, ready after demo_setup: behaviour on the page, an abandoned cart and segments change what shows."""
 
-from rules.models import ContentVariant, Offer, Rule, RuleArm
+from rules.models import ContentVariant, Funnel, Offer, Rule, RuleArm
 from rules.services import rule_save
 
 VARIANTS = {
@@ -59,3 +59,16 @@ def demo_rules_ensure(site) -> None:
             if experiment == name:
                 Rule.objects.filter(pk=rule.pk).update(split=split, auto_pause=auto_pause)
                 RuleArm.objects.create(rule=rule, variant=variants[variant_name])
+
+
+FUNNELS = {
+    "Shop: product to purchase": [{"label": "Product", "page_type": "product"}, {"label": "Cart", "page_type": "cart"},
+                                  {"label": "Checkout", "page_type": "checkout"}, {"label": "Purchase", "event": "purchase"}],
+    "News: home to article": [{"label": "Home", "page_type": "home"}, {"label": "Article", "page_type": "article"}],
+}
+
+
+def demo_funnels_ensure(site) -> None:
+    """The demo's funnels, created once (an editor's later changes are kept)."""
+    for name, steps in FUNNELS.items():
+        Funnel.objects.get_or_create(site=site, name=name, defaults={"steps": steps})

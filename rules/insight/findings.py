@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from personalization.models import Site
+from personalization.models import DropCounter, Event, Site
 from segments.models import ClusteringConfig, ClusteringRun
 
 from .. import anomalies
@@ -130,12 +130,23 @@ def findings_store(*, site_id: int, found: list[Found]) -> list[Finding]:
 
 
 def findings_detect(*, site_id: int, days: int = DAYS, today: date | None = None) -> list[Finding]:
-    """Judge the `days` complete days before today (UTC) and the site's latest clusterings; store and return what
-    is unusual."""
-    judged = days_before(today or timezone.now().date(), days)
-    found = [*traffic_found(site_id=site_id, days=judged), *funnels_found(site_id=site_id, days=judged),
-             *tracking_found(site_id=site_id, days=judged), *drifts_found(site_id=site_id)]
+    """Judge the `days` complete days before today (UTC), from the site's first event on, and the site's latest
+    clusterings; store and return what is unusual."""
+    judged = days_since_first_event(site_id=site_id, days=days_before(today or timezone.now().date(), days))
+    found = drifts_found(site_id=site_id)
+    if judged:  # a site without events has no days to judge
+        found += [*traffic_found(site_id=site_id, days=judged), *funnels_found(site_id=site_id, days=judged),
+                  *tracking_found(site_id=site_id, days=judged)]
     return findings_store(site_id=site_id, found=found)
+
+
+def days_since_first_event(*, site_id: int, days: list[date]) -> list[date]:
+    """`days` from the site's first event, stored or refused, on: days before it would be a history of zeros,
+    against which every page's first traffic looks like a peak."""
+    stored = Event.objects.filter(site_id=site_id).order_by("ts").values_list("ts", flat=True).first()
+    refused = DropCounter.objects.filter(site_id=site_id).order_by("day").values_list("day", flat=True).first()
+    firsts = [first for first in (stored and stored.astimezone(UTC).date(), refused) if first is not None]
+    return [day for day in days if firsts and day >= min(firsts)]
 
 
 def run_clusters(run: ClusteringRun) -> RunClusters:

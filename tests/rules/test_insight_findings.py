@@ -270,3 +270,11 @@ def test_the_scheduled_jobs_are_registered_under_the_names_beat_uses_and_judge_e
     assert findings.apply().get() == 1
     assert findings.apply().get() == 0  # the day is judged already: only the clusterings are compared again
     assert app.tasks["rules.tasks_insight.insight_peaking_refresh"].apply().get() == 0
+
+
+def test_a_site_whose_traffic_starts_within_the_window_has_no_peaks_against_the_empty_days_before(site):
+    traffic, days = Traffic(site), days_back(DAYS)
+    for day in days[5:]:  # the site went live five days into the window
+        news_day(traffic, day, ARTICLES)
+    traffic.store()
+    assert [f for f in findings_detect(site_id=site.pk, days=DAYS) if f.kind == Finding.Kind.SPIKE] == []

@@ -1,16 +1,21 @@
 """python manage.py demo_setup: everything `make demo` needs before serving (safe to run again)."""
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from demo.rules_seed import demo_rules_ensure
+from demo.rules_seed import demo_funnels_ensure, demo_rules_ensure
 from demo.services import demo_content_load, demo_segments_ensure, demo_site_ensure
 from demo.simulator.rule_traffic import rule_traffic_simulate
 from rules.experiments import rule_experiments_update
 from rules.feedback import rule_feedback_count
+from rules.insight.build import insight_report_build
+from rules.insight.findings import findings_detect
+from rules.models import InsightReport
 
 
 class Command(BaseCommand):
@@ -41,6 +46,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Rule traffic: {rule_traffic_simulate(site=site, seed=seed)} events of simulated "
                           f"visitors meeting the rules; {rule_feedback_count(settle_seconds=0)} events counted.")
         rule_experiments_update(seed=seed)
+        demo_funnels_ensure(site)
+        self.stdout.write(f"Findings: {len(findings_detect(site_id=site.pk))} unusual days, drops or drifts found.")
+        today = timezone.now().date()
+        report = InsightReport.objects.create(site=site, params={
+            "since": (today - timedelta(days=days)).isoformat(), "until": today.isoformat(), "segment": ""})
+        insight_report_build(report_id=report.pk)
         self.stdout.write(self.style.SUCCESS(
             f"\nAdmin: http://127.0.0.1:8000/admin/  user: admin  password: {password}\n"
             "Site:  http://127.0.0.1:8000/"
