@@ -8,13 +8,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from demo.rules_seed import demo_rules_ensure
+from demo.rules_seed import demo_funnels_ensure, demo_rules_ensure
 from demo.services import demo_segments_ensure
 from demo.simulator.experiment_traffic import experiment_simulate
 from demo.simulator.rule_traffic import rule_traffic_simulate
 from demo.simulator.run import traffic_simulate
 from rules.feedback import rule_feedback_count
-from rules.models import Rule
+from rules.insight.build import insight_report_build
+from rules.insight.findings import findings_detect
+from rules.models import Finding, InsightReport, Rule
 
 from .helpers import wait_until
 from .test_segments_admin import INKED
@@ -67,3 +69,25 @@ def test_the_rule_board_and_a_bandits_page_draw_with_demo_data(live_server, demo
         assert staff_page.evaluate(INKED, canvas) > 1000, f"{canvas} is blank"
     assert staff_page.errors == [] and staff_page.network_errors == []
     shot(staff_page, "rule_bandit")
+
+
+def test_the_insight_report_findings_and_overview_draw_with_demo_data(live_server, demo_data, staff_page):
+    demo_funnels_ensure(demo_data)
+    findings_detect(site_id=demo_data.pk)
+    today = timezone.now().date()
+    report = InsightReport.objects.create(site=demo_data, params={
+        "since": (today - timedelta(days=14)).isoformat(), "until": today.isoformat(), "segment": ""})
+    insight_report_build(report_id=report.pk)
+    staff_page.goto(f"{live_server.url}/admin/rules/insightreport/{report.pk}/change/")
+    wait_until(staff_page, "() => Number(document.body.getAttribute('data-charts-drawn')) >= 3")
+    for canvas in ("chart-funnel-0", "chart-scroll", "chart-exits"):
+        assert staff_page.evaluate(INKED, canvas) > 1000, f"{canvas} is blank"
+    shot(staff_page, "insight_report")
+    staff_page.goto(f"{live_server.url}/admin/rules/finding/")
+    assert staff_page.locator("#result_list tbody tr").count() == Finding.objects.filter(site=demo_data).count()
+    shot(staff_page, "findings")
+    staff_page.goto(f"{live_server.url}/admin/rules/overview/")
+    wait_until(staff_page, "() => Number(document.body.getAttribute('data-charts-drawn')) >= 4")
+    assert staff_page.evaluate(INKED, "chart-visitors") > 1000
+    shot(staff_page, "site_overview")
+    assert staff_page.errors == [] and staff_page.network_errors == []
