@@ -4,6 +4,7 @@ segment), a rule's daily series and bandit allocation over time, swap delays, au
 import csv
 import random
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -30,18 +31,20 @@ def filters(request) -> tuple[DashboardFilterForm, dict | None]:
 def board_view(request, model_admin):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    from .board import board_rules, site_flicker
+    from .board import board_rules, concentration_measured, site_flicker
 
     form, data = filters(request)
     context = {**model_admin.admin_site.each_context(request), "title": "Rule performance", "form": form,
-               "opts": Rule._meta}
+               "opts": Rule._meta, "exploration_share": settings.ATTUNE["EXPLORATION_SHARE"]}
     if data is not None and data["site"] is not None:
         results = board_rules(site_id=data["site"].pk, since=data["since"], until=data["until"],
                               segment=data["segment"])
         if request.GET.get("format") == "csv":
             return board_csv(results, noisy=bool(request.GET.get("noise")))
         context.update(results=results, data=data, query=request.GET.urlencode(),
-                       flicker=site_flicker(site_id=data["site"].pk, since=data["since"], until=data["until"]))
+                       flicker=site_flicker(site_id=data["site"].pk, since=data["since"], until=data["until"]),
+                       concentration=concentration_measured(site_id=data["site"].pk, since=data["since"],
+                                                            until=data["until"]))
     return render(request, "admin/rules/board.html", context)
 
 

@@ -10,7 +10,7 @@ from segments.models import Segment
 from .dashboard_filters import days_between
 from .experiments import RuleResults, rule_arm_names, rule_results
 from .flicker import histogram_merge, histogram_percentile
-from .models import Rule, RuleDay
+from .models import RecommendationConcentration, Rule, RuleDay
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,9 @@ def board_csv_rows(results: list[RuleResults]) -> list[list]:
                          *([shown.rate, shown.rate_low, shown.rate_high, shown.lift, shown.lift_low, shown.lift_high,
                             shown.p_beat_control, shown.decision] if shown else [None] * 8)])
     return rows
+
+
+def concentration_measured(*, site_id: int, since: date, until: date) -> list[RecommendationConcentration]:
+    """The hourly check's measurements in the range, the latest first (at most 48)."""
+    return list(RecommendationConcentration.objects.filter(site_id=site_id, measured_at__date__range=(since, until))
+                [:48])

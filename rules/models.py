@@ -189,6 +189,7 @@ from .models_experiments import (  # noqa: E402, F401 - kept in their own module
     CONTROL,
     MAIN,
     FeedbackCursor,
+    RecommendationConcentration,
     RuleArm,
     RuleAutomation,
     RuleDay,

@@ -104,3 +104,23 @@ class FeedbackCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.done_id}"
+
+
+class RecommendationConcentration(models.Model):
+    """How concentrated on few categories the recommendations of a sample of recently exposed visitors were, as the
+    hourly check replayed them (rules/recommendation_checks.py): too much of the same shows here first."""
+
+    site = models.ForeignKey("personalization.Site", on_delete=models.CASCADE, related_name="+")
+    measured_at = models.DateTimeField(default=timezone.now)
+    visitors = models.PositiveIntegerField(help_text="Visitors whose recommendations were replayed.")
+    mean = models.FloatField(null=True, help_text="Mean Herfindahl index of a list's categories (1: one category).")
+    single_category_share = models.FloatField(null=True, help_text="Share of visitors whose list was all one "
+                                                                    "category.")
+    explored_share = models.FloatField(null=True, help_text="Share of lists that explored another category.")
+
+    class Meta:
+        ordering = ["-measured_at"]
+        indexes = [models.Index(fields=["site", "-measured_at"], name="concentration_site_time")]
+
+    def __str__(self) -> str:
+        return f"site {self.site_id} at {self.measured_at:%Y-%m-%d %H:%M}"

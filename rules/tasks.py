@@ -23,6 +23,14 @@ def rule_feedback_refresh() -> int:
     return read
 
 
+@shared_task(ignore_result=True)
+def recommendations_concentration_check() -> int:
+    """Hourly: how concentrated on few categories recent visitors' recommendations are, per site."""
+    from .recommendation_checks import recommendation_concentration_measure_all
+
+    return recommendation_concentration_measure_all()
+
+
 from .tasks_insight import (  # noqa: E402, F401 - kept in their own module, registered here where Celery looks
     insight_findings_detect,
     insight_peaking_refresh,

@@ -54,6 +54,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "check-recommendation-concentration": {
+        "task": "rules.tasks.recommendations_concentration_check",
+        "schedule": timedelta(hours=1),
+    },
     "detect-insight-findings": {
         "task": "rules.tasks_insight.insight_findings_detect",
         "schedule": timedelta(hours=1),
