@@ -5,7 +5,9 @@ PostgreSQL database; prints one JSON object.
    (sessions and profiles kept up to date as in production): page views with their engagement and scroll, rules'
    impressions and clicks in the arm the product assigns, add-to-carts and purchases.
 2. feedback_1m_s: the counting job reads them all (the first run after a backlog; later runs read only what is new).
-3. dashboard_1m_ms: the slowest of the admin dashboards (median of 3 answers after a warm-up), each listed alone.
+3. findings_1m_s and insight_report_1m_s: the hourly findings over 35 days, and an insight report (paths, funnels,
+   cohorts, engagement) over the 30 days, each read from the events.
+4. dashboard_1m_ms: the slowest of the admin dashboards (median of 3 answers after a warm-up), each listed alone.
 """
 
 import json
@@ -28,7 +30,9 @@ from rules.compiled import site_rules
 from rules.decisions import arm_reference
 from rules.experiments import rule_experiments_update
 from rules.feedback import rule_feedback_count
-from rules.models import CONTROL, ContentVariant, Rule, RuleArm
+from rules.insight.build import insight_report_build
+from rules.insight.findings import findings_detect
+from rules.models import CONTROL, ContentVariant, Funnel, InsightReport, Rule, RuleArm
 from rules.services import rule_save
 
 EVENTS = int(os.environ.get("BENCH_DASHBOARD_EVENTS", "1000000"))
@@ -125,7 +129,23 @@ def answer_ms(client: Client, path: str) -> float:
     return statistics.median(timings)
 
 
-def dashboards_timed(site, rules: list) -> dict:
+def insight_timed(site) -> tuple[dict, InsightReport]:
+    Funnel.objects.create(site=site, name="Shop", steps=[
+        {"label": "Product", "page_type": "product"}, {"label": "Cart", "page_type": "cart"},
+        {"label": "Checkout", "page_type": "checkout"}, {"label": "Purchase", "event": "purchase"}])
+    started = time.perf_counter()
+    findings = findings_detect(site_id=site.pk)
+    findings_s = time.perf_counter() - started
+    today = datetime.now(UTC).date()
+    report = InsightReport.objects.create(site=site, params={
+        "since": (today - timedelta(days=DAYS)).isoformat(), "until": today.isoformat(), "segment": ""})
+    started = time.perf_counter()
+    insight_report_build(report_id=report.pk)
+    return {"findings_1m_s": round(findings_s, 2), "findings_found": len(findings),
+            "insight_report_1m_s": round(time.perf_counter() - started, 1)}, report
+
+
+def dashboards_timed(site, rules: list, report: InsightReport) -> dict:
     setup_test_environment()  # the test client's settings; nothing else of the test framework
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password-1")
     client = Client()
@@ -133,7 +153,8 @@ def dashboards_timed(site, rules: list) -> dict:
     year_ago = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
     pages = {"rule_board": "/admin/rules/rule/performance/", "rule_page": f"/admin/rules/rule/{rules[0].id}/performance/",
              "overview": "/admin/rules/overview/", "overview_year": f"/admin/rules/overview/?since={year_ago}",
-             "segment_sizes": "/admin/rules/overview/segments/"}
+             "segment_sizes": "/admin/rules/overview/segments/",
+             "insight_report": f"/admin/rules/insightreport/{report.pk}/change/", "findings": "/admin/rules/finding/"}
     return {name: round(answer_ms(client, path), 1) for name, path in pages.items()}
 
 
@@ -148,9 +169,11 @@ def main() -> None:
     read = rule_feedback_count(settle_seconds=0)
     feedback_s = time.perf_counter() - started
     rule_experiments_update(seed=1)
-    timed = dashboards_timed(site, rules)
+    log("findings and an insight report")
+    insight, report = insight_timed(site)
+    timed = dashboards_timed(site, rules, report)
     print(json.dumps({"dashboard_events": written, "dashboard_write_s": round(write_s, 1),
-                      "feedback_events_read": read, "feedback_1m_s": round(feedback_s, 2),
+                      "feedback_events_read": read, "feedback_1m_s": round(feedback_s, 2), **insight,
                       **{f"dashboard_{name}_ms": ms for name, ms in timed.items()},
                       "dashboard_1m_ms": max(timed.values())}))
 
