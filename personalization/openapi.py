@@ -116,6 +116,8 @@ def decide_schema() -> dict:
         "html": {"type": "string", "description": "Sanitised HTML to show in the slot."},
         "ref": {"type": "string", "description": "The rule and variant; report it with impressions and clicks."},
         "when": {"description": "An in-page condition (docs/conditions.md) to wait for before showing the content."},
+        "keep": {"type": "boolean", "description": "A control group: keep the slot's default content (html is "
+                                                   "empty), but mark it with ref and report its impression."},
     }}
     error = {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
     return {"get": {
@@ -132,7 +134,7 @@ def decide_schema() -> dict:
             parameter("category", "The page's content category."), parameter("referrer", "The referring address."),
         ],
         "responses": {
-            "200": {"description": "{slot: {html, ref, when?}}", "content": {"application/json": {"schema": {
+            "200": {"description": "{slot: {html, ref, when?, keep?}}", "content": {"application/json": {"schema": {
                 "type": "object", "additionalProperties": slot}}}},
             "400": {"description": "Unknown site or bad slot names", "content": {"application/json": {"schema": error}}},
             "403": {"description": "Origin not allowed", "content": {"application/json": {"schema": error}}},

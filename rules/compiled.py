@@ -138,4 +138,5 @@ def arm_weights(rule: Rule, keys: list[str]) -> tuple[float, ...]:
     else:
         fixed = {arm.key: arm.weight for arm in rule.arms.all()}
         weights = [rule.weight if key == MAIN else fixed[key] for key in keys]
+    weights = [max(0.0, weight) for weight in weights]  # the admin refuses negative weights; old rows are read as 0
     return tuple(weights) if sum(weights) > 0 else (1.0,) * len(keys)

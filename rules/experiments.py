@@ -33,8 +33,7 @@ class ArmTotals:
 
     def arm(self, metric: str) -> Arm:
         """The visitors and the visitors who reached the rule's metric (a click, or a conversion)."""
-        reached = self.clicks if metric == Rule.Metric.CLICK else self.conversions
-        return Arm(visitors=self.visitors, conversions=min(reached, self.visitors))
+        return Arm(visitors=self.visitors, conversions=self.clicks if metric == Rule.Metric.CLICK else self.conversions)
 
 
 @dataclass(frozen=True)

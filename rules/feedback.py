@@ -3,15 +3,19 @@ attune_click carries the rule and arm (ref "rule:ID" or "rule:ID:ARM"), and a co
 exposed visitor within the rule's attribution window.
 
 The count is incremental: each run reads only the events stored since the last (by id, through
-personalization.selectors), updates one RuleExposure per visitor and rule (first exposure, first click, first
-conversion: the statistics count visitors) and the per-day RuleDay counters that dashboards read. Ids are read
-once they are SETTLE_SECONDS old: concurrent writers commit out of id order, never that late. A run and its
-cursor commit together, so every event is counted exactly once."""
+personalization.selectors), keeps one RuleExposure per visitor and rule (the arm of the first impression, the first
+click on that arm's content, the first conversion: the statistics count visitors) and the RuleDay counters that
+dashboards read. A day's counters describe the visitors first exposed that day: their clicks and conversions count
+on that day too, whenever they happen, so a rate over any range compares the same visitors.
+
+Ids are read once they are SETTLE_SECONDS old: concurrent writers commit out of id order, never that late. Each
+chunk commits with the cursor's advance, so every event counts exactly once and a backlog never holds a long
+transaction (the embedded SQLite database has one writer at a time)."""
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -20,12 +24,14 @@ from django.utils import timezone
 from personalization.selectors import ActionEvent, action_events_between, event_goal, event_id_last, site_goal_names
 
 from .flicker import SWAP_MS_MAX, histogram_add
-from .models import MAIN, FeedbackCursor, Rule, RuleDay, RuleExposure
+from .models import CONTROL, MAIN, FeedbackCursor, Rule, RuleArm, RuleDay, RuleExposure
 
 SETTLE_SECONDS = 10
+CHUNK = 20_000  # action events per committed chunk
 IMPRESSION, CLICK = "attune_impression", "attune_click"
 REFERENCE = re.compile(r"^rule:(\d{1,18})(?::(control|a\d{1,18}))?$")
 CURSOR = "rule_feedback"
+DayKey = tuple[int, str, date]
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class RuleFacts:
     site_id: int
     attribution: timedelta
     extra_goals: frozenset[str]
+    arms: frozenset[str]  # the arm keys a ref may name: control, main and the rule's variants
 
 
 def reference_read(ref: object) -> tuple[int, str] | None:
@@ -43,22 +50,31 @@ def reference_read(ref: object) -> tuple[int, str] | None:
 
 def rule_feedback_count(*, settle_seconds: float = SETTLE_SECONDS, now: datetime | None = None) -> int:
     """Count the events stored since the last run into exposures and daily counters; return how many were read."""
-    now = now or timezone.now()
+    upper = feedback_upper(settle_seconds=settle_seconds, now=now or timezone.now())
+    counter, read = FeedbackCounter(), 0
+    while True:
+        with transaction.atomic():
+            cursor = FeedbackCursor.objects.select_for_update().get(name=CURSOR)  # a second run waits, then goes on
+            if cursor.done_id >= upper:
+                return read
+            events = next(action_events_between(after_id=cursor.done_id, upto_id=upper, chunk=CHUNK), [])
+            counter.count(events)
+            read += len(events)
+            cursor.done_id = events[-1].id if events else upper
+            cursor.save(update_fields=["done_id"])
+
+
+def feedback_upper(*, settle_seconds: float, now: datetime) -> int:
+    """The highest id this run may read: the last id seen at least settle_seconds ago (every id now with 0)."""
     with transaction.atomic():
         cursor, _ = FeedbackCursor.objects.select_for_update().get_or_create(name=CURSOR)
         last = event_id_last()
         settled = cursor.seen_at is not None and (now - cursor.seen_at).total_seconds() >= settle_seconds
         upper = last if settle_seconds <= 0 else (cursor.seen_id if settled else cursor.done_id)
-        read = 0
-        counter = FeedbackCounter()
-        for events in action_events_between(after_id=cursor.done_id, upto_id=upper):
-            counter.count(events)
-            read += len(events)
-        cursor.done_id = max(cursor.done_id, upper)
         if settle_seconds <= 0 or settled or cursor.seen_at is None:
             cursor.seen_id, cursor.seen_at = last, now
-        cursor.save()
-    return read
+            cursor.save(update_fields=["seen_id", "seen_at"])
+    return upper
 
 
 class FeedbackCounter:
@@ -72,71 +88,78 @@ class FeedbackCounter:
         events = sorted(events, key=lambda event: (event.ts, event.id))
         refs = {event.id: reference_read(event.props.get("ref")) for event in events
                 if event.type == "track" and event.name in (IMPRESSION, CLICK) and isinstance(event.props, dict)}
-        visitors = {event.visitor_id for event in events}
-        exposures = {(e.rule_id, e.visitor_id): e for e in RuleExposure.objects.filter(visitor_id__in=visitors)}
+        exposures = {(e.rule_id, e.visitor_id): e for e in RuleExposure.objects.filter(
+            visitor_id__in={event.visitor_id for event in events})}
         self.rules_read({ref[0] for ref in refs.values() if ref} | {rule_id for rule_id, _ in exposures})
+        self.created: dict[tuple[int, str], RuleExposure] = {}
+        self.changed: dict[tuple[int, str], RuleExposure] = {}
+        self.days: dict[DayKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.swaps: dict[DayKey, list[float]] = defaultdict(list)
         by_visitor: dict[str, list[RuleExposure]] = defaultdict(list)
         for exposure in exposures.values():
             by_visitor[exposure.visitor_id].append(exposure)
-        created, changed = {}, {}
-        days: dict[tuple[int, str, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        swaps: dict[tuple[int, str, object], list[float]] = defaultdict(list)
         for event in events:
-            ref = refs.get(event.id)
-            if ref is not None:
-                facts = self.rules.get(ref[0])
-                if facts is None or facts.site_id != event.site_id:
-                    continue  # a ref to a rule that is gone, or of another site: nothing to count
-                key = (ref[0], event.visitor_id)
-                exposure = exposures.get(key)
-                if exposure is None:
-                    exposure = exposures[key] = created[key] = RuleExposure(
-                        rule_id=ref[0], visitor_id=event.visitor_id, arm=ref[1], first_at=event.ts,
-                        last_at=event.ts, impressions=0)
-                    by_visitor[event.visitor_id].append(exposure)
-                    days[(ref[0], exposure.arm, event.ts.date())]["visitors"] += 1
-                changed[key] = exposure
-                if event.name == IMPRESSION:
-                    exposure.impressions += 1
-                    exposure.last_at = max(exposure.last_at, event.ts)
-                    days[(ref[0], exposure.arm, event.ts.date())]["impressions"] += 1
-                    swap = event.props.get("swap_ms")
-                    if isinstance(swap, int | float) and not isinstance(swap, bool) and 0 <= swap <= SWAP_MS_MAX:
-                        swaps[(ref[0], exposure.arm, event.ts.date())].append(swap)
-                elif exposure.clicked_at is None:
-                    exposure.clicked_at = event.ts
-                    days[(ref[0], exposure.arm, event.ts.date())]["clicks"] += 1
+            if event.id in refs:
+                self.shown_or_clicked(event, refs[event.id], exposures, by_visitor)
+            else:
+                self.converted(event, by_visitor.get(event.visitor_id, ()))
+        self.write()
+
+    def shown_or_clicked(self, event: ActionEvent, ref: tuple[int, str] | None, exposures: dict,
+                         by_visitor: dict) -> None:
+        facts = self.rules.get(ref[0]) if ref else None
+        if facts is None or facts.site_id != event.site_id or ref[1] not in facts.arms:
+            return  # a ref to a rule (or an arm) that is gone, or of another site: nothing to count
+        key = (ref[0], event.visitor_id)
+        exposure = exposures.get(key)
+        if exposure is None:
+            exposure = exposures[key] = self.created[key] = RuleExposure(
+                rule_id=ref[0], visitor_id=event.visitor_id, arm=ref[1], first_at=event.ts, last_at=event.ts,
+                impressions=0)
+            by_visitor[event.visitor_id].append(exposure)
+            self.days[day_key(exposure)]["visitors"] += 1
+        self.changed[key] = exposure
+        if event.name == IMPRESSION:
+            exposure.impressions += 1
+            exposure.last_at = max(exposure.last_at, event.ts)
+            self.days[(exposure.rule_id, exposure.arm, event.ts.date())]["impressions"] += 1
+            swap = event.props.get("swap_ms")
+            if isinstance(swap, int | float) and not isinstance(swap, bool) and 0 <= swap <= SWAP_MS_MAX:
+                self.swaps[(exposure.rule_id, exposure.arm, event.ts.date())].append(swap)
+        elif exposure.clicked_at is None and ref[1] == exposure.arm:  # a click on the content they were assigned
+            exposure.clicked_at = event.ts
+            self.days[day_key(exposure)]["clicks"] += 1
+
+    def converted(self, event: ActionEvent, exposures) -> None:
+        """Mark each of the visitor's exposures that `event` is the first goal of, within its window."""
+        for exposure in exposures:
+            facts = self.rules.get(exposure.rule_id)
+            if exposure.converted_at is not None or facts is None or facts.site_id != event.site_id:
                 continue
-            for exposure in by_visitor.get(event.visitor_id, ()):
-                if self.converts(exposure, event):
-                    changed[(exposure.rule_id, exposure.visitor_id)] = exposure
-                    days[(exposure.rule_id, exposure.arm, event.ts.date())]["conversions"] += 1
-        RuleExposure.objects.bulk_create(created.values())
-        updated = [exposure for key, exposure in changed.items() if key not in created]
+            if not exposure.first_at <= event.ts <= exposure.first_at + facts.attribution:
+                continue
+            goal = event_goal(event, goals=self.site_goals(event.site_id) | facts.extra_goals)
+            if goal:
+                exposure.converted_at, exposure.goal = event.ts, goal[:100]
+                self.changed[(exposure.rule_id, exposure.visitor_id)] = exposure
+                self.days[day_key(exposure)]["conversions"] += 1
+
+    def write(self) -> None:
+        RuleExposure.objects.bulk_create(self.created.values())
+        updated = [exposure for key, exposure in self.changed.items() if key not in self.created]
         RuleExposure.objects.bulk_update(updated, ["impressions", "last_at", "clicked_at", "converted_at", "goal"],
                                          batch_size=1000)
-        rule_days_add(days, swaps)
-
-    def converts(self, exposure: RuleExposure, event: ActionEvent) -> bool:
-        """Mark the exposure converted by `event` when it is the first goal reached within the window."""
-        facts = self.rules.get(exposure.rule_id)
-        if exposure.converted_at is not None or facts is None or facts.site_id != event.site_id:
-            return False
-        if not exposure.first_at <= event.ts <= exposure.first_at + facts.attribution:
-            return False
-        goal = event_goal(event, goals=self.site_goals(event.site_id) | facts.extra_goals)
-        if not goal:
-            return False
-        exposure.converted_at, exposure.goal = event.ts, goal[:100]
-        return True
+        rule_days_add(self.days, self.swaps)
 
     def rules_read(self, rule_ids: set[int]) -> None:
         missing = rule_ids - self.rules.keys()
         self.rules.update(dict.fromkeys(missing))
+        arms: dict[int, set[str]] = defaultdict(lambda: {CONTROL, MAIN})
+        for arm in RuleArm.objects.filter(rule_id__in=missing).only("pk", "rule_id"):
+            arms[arm.rule_id].add(arm.key)
         for pk, site_id, days, goals in Rule.objects.filter(pk__in=missing).values_list(
                 "pk", "site_id", "attribution_days", "extra_goals"):
-            extra = frozenset(goal for goal in goals or () if isinstance(goal, str))
-            self.rules[pk] = RuleFacts(site_id, timedelta(days=days), extra)
+            self.rules[pk] = RuleFacts(site_id, timedelta(days=days), goal_names(goals), frozenset(arms[pk]))
 
     def site_goals(self, site_id: int) -> frozenset[str]:
         if site_id not in self.goals:
@@ -144,11 +167,24 @@ class FeedbackCounter:
         return self.goals[site_id]
 
 
+def goal_names(goals: object) -> frozenset[str]:
+    """A rule's extra goals as names (a single name, or a list of them)."""
+    if isinstance(goals, str):
+        return frozenset({goals})
+    return frozenset(goal for goal in goals or () if isinstance(goal, str)) if isinstance(goals, list) else frozenset()
+
+
+def day_key(exposure: RuleExposure) -> DayKey:
+    """The counters of the exposure's cohort: its rule and arm on the day the visitor first saw it."""
+    return exposure.rule_id, exposure.arm, exposure.first_at.date()
+
+
 def rule_days_add(days: dict, swaps: dict) -> None:
     """Add counts and swap delays to the (rule, arm, day) counters, creating the rows that do not exist yet."""
-    if not days:
+    keys = set(days) | set(swaps)
+    if not keys:
         return
-    RuleDay.objects.bulk_create([RuleDay(rule_id=rule_id, arm=arm, day=day) for rule_id, arm, day in days],
+    RuleDay.objects.bulk_create([RuleDay(rule_id=rule_id, arm=arm, day=day) for rule_id, arm, day in keys],
                                 ignore_conflicts=True)
     for (rule_id, arm, day), counts in days.items():
         RuleDay.objects.filter(rule_id=rule_id, arm=arm, day=day).update(

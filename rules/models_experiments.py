@@ -1,6 +1,7 @@
 """How every rule measures itself: its further variants (arms), who was exposed to which arm and what they did,
 daily counts per arm, what automation did to an arm, and where the counting job has read the events table to."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -13,7 +14,8 @@ class RuleArm(models.Model):
 
     rule = models.ForeignKey("rules.Rule", on_delete=models.CASCADE, related_name="arms")
     variant = models.ForeignKey("rules.ContentVariant", on_delete=models.PROTECT, related_name="+")
-    weight = models.FloatField(default=1.0, help_text="Its share of a fixed split, against the rule's own weight.")
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0)],
+                               help_text="Its share of a fixed split, against the rule's own weight.")
     paused = models.BooleanField(default=False, help_text="A paused arm is shown to no one; its results are kept.")
     paused_reason = models.CharField(max_length=300, blank=True, editable=False)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -55,8 +57,9 @@ class RuleExposure(models.Model):
 
 
 class RuleDay(models.Model):
-    """One arm of one rule on one day (UTC): impressions, and the visitors first exposed, first clicking and first
-    converting that day. Kept up to date by the counting job; dashboards read only these."""
+    """One arm of one rule on one day (UTC): the impressions shown that day, and the visitors first exposed that day
+    with how many of them clicked and converted (whenever they did: a day is a cohort, so a rate over any range
+    compares the same visitors). Kept up to date by the counting job; dashboards read only these."""
 
     rule = models.ForeignKey("rules.Rule", on_delete=models.CASCADE, related_name="+", db_index=False)
     arm = models.CharField(max_length=12)

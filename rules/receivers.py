@@ -1,6 +1,6 @@
-"""Compiled rules are forgotten when a rule, a variant, an offer or a segment changes (this process at once, the
-others within RULES_CACHE_SECONDS); visitors' rule values kept in Redis are marked stale when their events are
-stored or their segments change."""
+"""Compiled rules are forgotten when a rule, its rows or arms, a variant, an offer or a segment changes (this process
+at once, the others within RULES_CACHE_SECONDS); visitors' rule values kept in Redis are marked stale when their
+events are stored or their segments change."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -12,7 +12,7 @@ from segments.models import Segment
 from segments.signals import memberships_changed
 
 from .compiled import rules_forget, site_rules
-from .models import ConditionRow, ContentVariant, Offer, Rule
+from .models import ConditionRow, ContentVariant, Offer, Rule, RuleArm
 from .visitor_values import site_changed, visitors_changed
 
 SITE_WIDE_CHANGE = 1000  # more people than this entering or leaving a segment at once mark the whole site stale
@@ -38,6 +38,6 @@ def compiled_rules_forget(sender, **kwargs) -> None:
     rules_forget()
 
 
-for _model in (Rule, ConditionRow, ContentVariant, Offer, Segment):
+for _model in (Rule, ConditionRow, RuleArm, ContentVariant, Offer, Segment):
     for _signal in (post_save, post_delete):
         _signal.connect(compiled_rules_forget, sender=_model, dispatch_uid=f"rules_forget_{_model.__name__}")

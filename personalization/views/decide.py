@@ -70,7 +70,7 @@ def page_read(query) -> PageContext:
 
 
 def decisions_answer(*, site: SiteInfo, slots: tuple[str, ...], page: PageContext, token: str | None) -> dict:
-    """{slot: {html, ref, when?}} for the slots a provider decides; without personalization consent, nothing (every
+    """{slot: {html, ref, when?, keep?}} for the slots a provider decides; without personalization consent, nothing (every
     slot keeps its default) and no profile is read. With it, the profile is read only if a provider asks."""
     state = consent_state_from_token(token, site_key=site.public_key, current_material_version=policy_material_version())
     if not state.visitor_id or not state.allows(PERSONALIZATION):

@@ -174,3 +174,51 @@ def test_the_delay_of_swapped_content_is_kept_for_its_percentiles(client, site):
     day = RuleDay.objects.get(rule=rule)
     assert (day.impressions, sum(day.swap_ms)) == (5, 3)  # a page left open and a word are no delays
     assert 100 <= histogram_percentile(day.swap_ms, 0.5) <= 200
+
+
+def test_a_ref_to_an_arm_the_rule_does_not_have_counts_nothing(client, site):
+    rule = rule_make(site, EVERYONE)
+    token = consented(site, "visitor-made-up-arm")
+    send(client, site, "visitor-made-up-arm", token, make_event("track", name="attune_impression",
+                                                               props={"slot": "home_hero", "ref": f"rule:{rule.pk}:a999"}))
+    rule_feedback_count(settle_seconds=0)
+    assert not RuleExposure.objects.exists()
+
+
+def test_clicks_and_conversions_count_on_the_day_the_visitor_was_first_shown_the_rule(client, site):
+    rule = rule_make(site, EVERYONE)
+    token = consented(site, "visitor-two-days")
+    ref = decide(client, site, "visitor-two-days", token)["ref"]
+    yesterday = now_ms() - 86_400_000
+    send(client, site, "visitor-two-days", token,
+         make_event("track", name="attune_impression", props={"slot": "home_hero", "ref": ref}, ts=yesterday),
+         make_event("track", name="attune_click", props={"slot": "home_hero", "ref": ref}),
+         make_event("track", name="purchase", props={"revenue": 5}))
+    rule_feedback_count(settle_seconds=0)
+    days = {day.day: (day.visitors, day.clicks, day.conversions) for day in RuleDay.objects.filter(rule=rule)}
+    first = RuleExposure.objects.get().first_at.date()
+    assert days[first] == (1, 1, 1)  # the cohort's day: its rate stays a share of its own visitors
+    assert sum(v for v, _, _ in days.values()) == 1
+
+
+def test_a_click_on_another_arms_content_is_not_the_first_arms_click(client, site):
+    rule = rule_make(site, EVERYONE, html="<p>A</p>")
+    arm = RuleArm.objects.create(rule=rule, variant=variant_make(site, "<p>B</p>"))
+    token = consented(site, "visitor-moved-arm")
+    send(client, site, "visitor-moved-arm", token,
+         make_event("track", name="attune_impression", props={"slot": "home_hero", "ref": f"rule:{rule.pk}"}),
+         make_event("track", name="attune_click", props={"slot": "home_hero", "ref": f"rule:{rule.pk}:{arm.key}"},
+                    ts=now_ms() + 1000))
+    rule_feedback_count(settle_seconds=0)
+    assert RuleExposure.objects.get().clicked_at is None
+
+
+def test_a_backlog_is_counted_in_chunks_each_committed_with_the_cursor(client, site, monkeypatch):
+    import rules.feedback
+
+    monkeypatch.setattr(rules.feedback, "CHUNK", 2)
+    rule = rule_make(site, EVERYONE)
+    for n in range(3):
+        shown_and_seen(client, site, f"visitor-chunk-{n}", click=True)
+    assert rule_feedback_count(settle_seconds=0) == 6
+    assert counts(rule) == {"main": (3, 3, 3, 0)}

@@ -31,7 +31,8 @@ const signals = () => ({
   hovered,
 })
 
-/** Report a slot's content as seen; swapMs, for content swapped in, is how long after navigation it showed. */
+/** Report a slot's content as seen; swapMs, for content a single-page app swapped in, is how long after the page
+ * view began it showed (the flicker visitors see). Content this script swaps in waits for a trigger: no flicker. */
 const impression = (slot, ref, swapMs) => {
   if (shown[slot] === ref) return
   shown[slot] = ref
@@ -60,7 +61,7 @@ const check = () => {
 const fill = (el, html, ref) => {
   if (html != null) el.innerHTML = html // sanitised on the server; innerHTML runs no scripts
   el.dataset.attuneRef = ref
-  impression(el.dataset.attuneSlot, ref, Math.round(performance.now()))
+  impression(el.dataset.attuneSlot, ref)
 }
 
 /** Ask /decide for slots; `use(slot, decision)` receives each decision once its in-page condition holds. */
@@ -96,9 +97,12 @@ const askAgain = () => {
   }, RECHECK_MS)
 }
 
+// The page view's start is in its id (a UUIDv7 begins with its time in milliseconds).
+const sincePageView = () => Math.max(0, Date.now() - parseInt(A.p.pv_.replace('-', '').slice(0, 12), 16))
+
 const commands = {
   decide: (slots, callback) => ask(slots, (slot, d) => callback({ [slot]: d })),
-  impression,
+  impression: (slot, ref) => impression(slot, ref, sincePageView()),
 }
 
 const start = () => {
