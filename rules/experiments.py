@@ -2,6 +2,7 @@
 (rules.statistics), the bandit's allocation and the automatic pause of a clearly losing variant (rules.bandits),
 and an editor's undo of that pause."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -105,22 +106,48 @@ def rule_results(rule: Rule, *, since: date | None = None, until: date | None = 
     if not control.visitors and not any(arm.visitors for arm in others):
         return RuleResults(rule=rule, arms=totals, result=None, planned=planned)
     fixed = rule.split == Rule.Split.FIXED and not any(arm.paused for arm in others) and rule.control_share > 0
-    shares = [planned.get(arm.key, 0.0) for arm in totals] if fixed else None
+    shares = planned_over_range(rule, [arm.key for arm in totals], planned, since=since, until=until) if fixed else None
     result = experiment_result(
         arms=[(arm.name, arm.arm(rule.metric)) for arm in totals], min_sample=rule.min_sample,
         planned_shares=shares if shares and all(share > 0 for share in shares) else None)
     return RuleResults(rule=rule, arms=totals, result=result, planned=planned)
 
 
+def planned_over_range(rule: Rule, keys: list[str], planned: dict[str, float], *, since: date | None,
+                       until: date | None) -> list[float]:
+    """Each arm's planned share over the range: the shares noted each day, weighted by that day's visitors (an edit
+    of the split within the range is no mismatch); today's plan for days without a note."""
+    days = RuleDay.objects.filter(rule=rule)
+    if since:
+        days = days.filter(day__gte=since)
+    if until:
+        days = days.filter(day__lte=until)
+    visitors: dict[date, int] = defaultdict(int)
+    shares: dict[date, dict[str, float]] = defaultdict(dict)
+    for day, arm, count, share in days.values_list("day", "arm", "visitors", "share"):
+        visitors[day] += count
+        if share is not None:
+            shares[day][arm] = share
+    expected = dict.fromkeys(keys, 0.0)
+    for day, count in visitors.items():
+        plan = shares.get(day) or planned
+        for key in keys:
+            expected[key] += count * plan.get(key, 0.0)
+    total = sum(expected.values())
+    return [expected[key] / total for key in keys] if total else [planned.get(key, 0.0) for key in keys]
+
+
 def rule_experiments_update(*, seed: int | None = None, today: date | None = None) -> int:
-    """Pause clearly losing variants of rules that allow it, move bandits' traffic and note each arm's share of
-    the day (`today`, by default the current UTC day); returns how many rules were looked at."""
+    """Move bandits' traffic, note each arm's share of the day (`today`, by default the current UTC day) and, at the
+    day's first update, pause clearly losing variants of rules that allow it; returns how many rules were looked
+    at."""
     rng = np.random.default_rng(seed)
     rules = Rule.objects.filter(enabled=True).prefetch_related("arms__variant").select_related("variant")
     today = today or timezone.now().date()
     for rule in rules:
         totals = {arm.key: arm for arm in rule_totals(rule)}
-        if rule.auto_pause:
+        judged_today = RuleDay.objects.filter(rule=rule, day=today, share__isnull=False).exists()
+        if rule.auto_pause and not judged_today:  # once a day: each look is another chance of a false pause
             arms_pause_losing(rule, totals)
         if rule.split == Rule.Split.BANDIT:
             active = [MAIN] + [arm.key for arm in rule.arms.all() if not arm.paused]

@@ -107,3 +107,30 @@ def test_a_bandit_moves_traffic_to_the_better_arm_and_keeps_the_control_share(ex
     compiled = site_rules(rule.site_id).by_slot["home_hero"][0]
     seen = [compiled.arm_for(f"visitor-{n:04d}") for n in range(2000)]
     assert sum(a is not None and a.key == arm.key for a in seen) > 0.6 * 2000
+
+
+def test_a_split_changed_within_the_range_is_no_sample_ratio_mismatch(experiment):
+    rule, arm = experiment
+    for day, shares, visitors in ((date(2026, 11, 2), (0.2, 0.4, 0.4), (400, 800, 800)),
+                                  (date(2026, 11, 3), (0.2, 0.7, 0.1), (400, 1400, 200))):
+        for key, share, count in zip(("control", "main", arm.key), shares, visitors, strict=True):
+            RuleDay.objects.create(rule=rule, arm=key, day=day, visitors=count, clicks=count // 10, share=share)
+    assert not rule_results(rule).result.srm_flagged  # 800 / 2200 / 1000 is what the two days planned
+    RuleDay.objects.filter(rule=rule, day=date(2026, 11, 3), arm="main").update(visitors=900)
+    assert rule_results(rule).result.srm_flagged  # 500 visitors of the main arm went missing
+
+
+def test_automation_judges_a_variant_once_a_day(experiment):
+    rule, arm = experiment
+    Rule.objects.filter(pk=rule.pk).update(auto_pause=True)
+    counted(rule, "control", 2000, 200)
+    counted(rule, "main", 4000, 400)
+    counted(rule, arm.key, 4000, 390)
+    rule_experiments_update(seed=1, today=date(2026, 11, 20))
+    RuleDay.objects.filter(rule=rule, arm=arm.key, day=DAY).update(clicks=200)  # now clearly losing
+    rule_experiments_update(seed=1, today=date(2026, 11, 20))
+    arm.refresh_from_db()
+    assert not arm.paused  # judged already today
+    rule_experiments_update(seed=1, today=date(2026, 11, 21))
+    arm.refresh_from_db()
+    assert arm.paused
