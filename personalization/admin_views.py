@@ -27,10 +27,13 @@ def site_viewable(request: HttpRequest, site_id: int) -> Site:
     return get_object_or_404(Site, pk=site_id)
 
 
-def live_rows(site: Site, since: datetime | None = None) -> list[dict]:
-    """The latest events with their time as the page shows it (in the admin's time zone)."""
-    return [{**row, "time": f"{timezone.localtime(row['at']):%Y-%m-%d %H:%M:%S}"}
-            for row in site_live_events(site_id=site.pk, since=since)]
+def live_rows(request: HttpRequest, site: Site, since: datetime | None = None) -> list[dict]:
+    """The latest events the viewer may see (stored ones with the right to view events, refused ones with the right
+    to view failed events), with their time as the page shows it (in the admin's time zone)."""
+    user = request.user
+    rows = site_live_events(site_id=site.pk, since=since, stored=user.has_perm("personalization.view_event"),
+                            refused=user.has_perm("personalization.view_failedevent"))
+    return [{**row, "time": f"{timezone.localtime(row['at']):%Y-%m-%d %H:%M:%S}"} for row in rows]
 
 
 def check_shown(site: Site) -> dict:
@@ -48,7 +51,9 @@ def site_setup_view(request: HttpRequest, site_id: int) -> TemplateResponse:
         **admin.site.each_context(request), "title": f"Setup and live events: {site.name}", "site": site,
         "opts": Site._meta, "django_snippet": django_template_tags(public_key=site.public_key),
         "html_snippet": tracker_script_tag(public_key=site.public_key, base_url=base_url),
-        "check": check_shown(site), "events": live_rows(site), "poll_seconds": POLL_SECONDS,
+        "check": check_shown(site), "events": live_rows(request, site), "poll_seconds": POLL_SECONDS,
+        "sees_events": request.user.has_perm("personalization.view_event"),
+        "sees_refused": request.user.has_perm("personalization.view_failedevent"),
         "poll_ms": POLL_SECONDS * 1000,
     }
     return TemplateResponse(request, "admin/personalization/site/setup.html", context)
@@ -65,7 +70,7 @@ def site_live_view(request: HttpRequest, site_id: int) -> JsonResponse:
         if since is None:
             return JsonResponse({"error": "invalid_since", "message": "`since` must be an ISO 8601 time, as "
                                  "2025-01-31T12:00:00Z."}, status=400)
-    return JsonResponse({"check": check_shown(site), "events": live_rows(site, since)})
+    return JsonResponse({"check": check_shown(site), "events": live_rows(request, site, since)})
 
 
 def since_parsed(text: str) -> datetime | None:

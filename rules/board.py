@@ -11,6 +11,7 @@ from .dashboard_filters import days_between
 from .experiments import RuleResults, rule_arm_names, rule_results
 from .flicker import histogram_merge, histogram_percentile
 from .models import RecommendationConcentration, Rule, RuleDay
+from .overview_tables import cell_inert
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,14 @@ CSV_HEADER = ["rule", "slot", "arm", "impressions", "visitors", "clicks", "conve
 
 
 def board_csv_rows(results: list[RuleResults]) -> list[list]:
-    """One row per rule and arm, figures as the board shows them (rates of each rule's metric)."""
+    """One row per rule and arm, figures as the board shows them (rates of each rule's metric); names typed in
+    admin made inert for spreadsheets."""
     rows = []
     for result in results:
         judged = result.result.arms if result.result else [None] * len(result.arms)
         for totals, shown in zip(result.arms, judged, strict=True):  # experiment_result keeps the arms' order
-            rows.append([result.rule.name, result.rule.slot, totals.name, totals.impressions, totals.visitors,
-                         totals.clicks, totals.conversions,
+            rows.append([cell_inert(result.rule.name), result.rule.slot, cell_inert(totals.name), totals.impressions,
+                         totals.visitors, totals.clicks, totals.conversions,
                          *([shown.rate, shown.rate_low, shown.rate_high, shown.lift, shown.lift_low, shown.lift_high,
                             shown.p_beat_control, shown.decision] if shown else [None] * 8)])
     return rows

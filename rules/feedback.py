@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from consent.services.rights import erased_digests
+from personalization.models import Site
 from personalization.selectors import ActionEvent, action_events_between, event_goal, event_id_last, site_goal_names
 
 from .flicker import SWAP_MS_MAX, histogram_add
@@ -145,11 +147,21 @@ class FeedbackCounter:
                 self.days[day_key(exposure)]["conversions"] += 1
 
     def write(self) -> None:
-        RuleExposure.objects.bulk_create(self.created.values())
+        RuleExposure.objects.bulk_create(self.not_erased(list(self.created.values())))
         updated = [exposure for key, exposure in self.changed.items() if key not in self.created]
         RuleExposure.objects.bulk_update(updated, ["impressions", "last_at", "clicked_at", "converted_at", "goal"],
                                          batch_size=1000)
         rule_days_add(self.days, self.swaps)
+
+    def not_erased(self, exposures: list[RuleExposure]) -> list[RuleExposure]:
+        """Leave out the visitors erased while their events were being counted (their counters stay: no one's)."""
+        by_site: dict[int, set[str]] = defaultdict(set)
+        for exposure in exposures:
+            by_site[self.rules[exposure.rule_id].site_id].add(exposure.visitor_id)
+        keys = dict(Site.objects.filter(pk__in=by_site).values_list("pk", "public_key"))
+        erased = {visitor for site_id, visitors in by_site.items()
+                  for visitor in erased_digests(site_key=keys[site_id], visitor_ids=sorted(visitors))}
+        return [exposure for exposure in exposures if exposure.visitor_id not in erased]
 
     def rules_read(self, rule_ids: set[int]) -> None:
         missing = rule_ids - self.rules.keys()

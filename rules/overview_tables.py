@@ -70,9 +70,12 @@ def csv_text(comment: str, header: list[str], rows: list[list]) -> str:
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def cell_inert(text: str) -> str:
-    """A name typed in admin (a segment's, a category's) that a spreadsheet will not read as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    """A name typed in admin (a rule's, a segment's, a category's) that a spreadsheet will not read as a formula."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
 
 
 def overview_chart_data(overview: Overview) -> dict:

@@ -52,14 +52,16 @@ class SiteSetupCheck:
     allowed_origins: list[str]
 
 
-def site_live_events(*, site_id: int, since: datetime | None = None, limit: int = 50) -> list[dict]:
-    """The site's latest events, stored and refused, newest first (at most `limit`, up to LIVE_LIMIT_MAX; only
-    those after `since` when given): plain dicts with `accepted`, the refusal's `reason` ("" when stored) and
-    the pseudonymous visitor id, never a user key or an address."""
+def site_live_events(*, site_id: int, since: datetime | None = None, limit: int = 50, stored: bool = True,
+                     refused: bool = True) -> list[dict]:
+    """The site's latest events, stored and refused (either left out when False: what the viewer may not see),
+    newest first (at most `limit`, up to LIVE_LIMIT_MAX; only those after `since` when given): plain dicts with
+    `accepted`, the refusal's `reason` ("" when stored) and the pseudonymous visitor id, never a user key or an
+    address."""
     limit = max(1, min(limit, LIVE_LIMIT_MAX))
-    stored = stored_rows(site_id=site_id, since=since, limit=limit)
-    refused = refused_rows(site_id=site_id, since=since, limit=limit)
-    return sorted(stored + refused, key=lambda row: row["at"], reverse=True)[:limit]
+    rows = stored_rows(site_id=site_id, since=since, limit=limit) if stored else []
+    rows += refused_rows(site_id=site_id, since=since, limit=limit) if refused else []
+    return sorted(rows, key=lambda row: row["at"], reverse=True)[:limit]
 
 
 def stored_rows(*, site_id: int, since: datetime | None, limit: int) -> list[dict]:

@@ -1,6 +1,8 @@
 """A site's setup page in admin: the snippet to paste, a live check that events arrive, and the latest events,
 stored and refused, with pseudonymous visitor ids only."""
 
+import uuid
+
 import orjson
 import pytest
 from django.contrib.auth.models import Permission
@@ -136,3 +138,22 @@ def test_the_site_list_and_form_link_to_the_setup_page(admin_client, site):
     for page in ("/admin/personalization/site/", f"/admin/personalization/site/{site.pk}/change/"):
         assert f'href="{setup_url(site)}"' in admin_client.get(page).content.decode(), page
     assert "Save the site first" in admin_client.get("/admin/personalization/site/add/").content.decode()
+
+
+def test_an_editor_sees_whether_events_arrive_but_no_visitors_events_and_an_analyst_no_refused_ones(client, site):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    now = timezone.now()
+    Event.objects.create(site=site, event_id=uuid.uuid4(), visitor_id="visitor-seen-01", type="page_view", ts=now,
+                         received_at=now, path="/", consent="analytics")
+    FailedEvent.objects.create(site=site, site_key=site.public_key, reason="invalid", detail="ts: not a number",
+                               visitor_id="visitor-refused-01", received_at=now)
+    for role, shown in (("Editor", set()), ("Analyst", {"visitor-seen-01"})):
+        user = get_user_model().objects.create_user(role.lower(), password="x" * 12, is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        live = client.get(f"/admin/personalization/site/{site.pk}/setup/live.json").json()
+        assert live["check"]["arrived_recently"]
+        assert {row["visitor_id"] for row in live["events"]} == shown

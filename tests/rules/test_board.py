@@ -94,3 +94,9 @@ def test_people_without_staff_rights_do_not_see_the_board(client, measured):
     assert client.get("/admin/rules/rule/performance/").status_code == 302
     assert client.post(f"/admin/rules/rule/arms/{measured[1].pk}/resume/").status_code == 302
     assert not Rule.objects.filter(arms__resumed_by_editor=True).exists()
+
+
+def test_a_rule_named_like_a_formula_is_plain_text_in_the_csv(staff, site):
+    rule_make(site, EVERYONE, name="=HYPERLINK(\"http://evil.example\")")
+    rows = staff.get("/admin/rules/rule/performance/", {"format": "csv"}).content.decode().splitlines()
+    assert rows[1].startswith('"\'=HYPERLINK(')

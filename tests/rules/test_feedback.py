@@ -222,3 +222,15 @@ def test_a_backlog_is_counted_in_chunks_each_committed_with_the_cursor(client, s
         shown_and_seen(client, site, f"visitor-chunk-{n}", click=True)
     assert rule_feedback_count(settle_seconds=0) == 6
     assert counts(rule) == {"main": (3, 3, 3, 0)}
+
+
+def test_a_visitor_erased_while_their_events_are_counted_gets_no_exposure(client, site):
+    from consent.models import ErasedSubject
+    from consent.services.rights import visitor_digest
+
+    rule = rule_make(site, EVERYONE)
+    shown_and_seen(client, site, "visitor-erased-now", click=True)
+    ErasedSubject.objects.create(site_key=site.public_key, digest=visitor_digest(site.public_key, "visitor-erased-now"))
+    rule_feedback_count(settle_seconds=0)
+    assert not RuleExposure.objects.exists()
+    assert counts(rule) == {"main": (1, 1, 1, 0)}  # the counters hold no one
