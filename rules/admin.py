@@ -14,6 +14,7 @@ from .compiled import site_vocabulary
 from .forms import ConditionRowForm, ConditionRowFormSet, ContentVariantForm
 from .models import ConditionRow, ContentVariant, Offer, Rule, RuleArm
 from .rendering import offer_html, variant_html
+from .services import rule_arm_resume
 
 
 class RuleArmInline(admin.TabularInline):
@@ -68,6 +69,14 @@ class RuleAdmin(admin.ModelAdmin):
     @admin.display(description="results")
     def performance(self, rule: Rule) -> str:
         return format_html('<a href="{}">performance</a>', reverse("admin:rules_rule_board", args=[rule.pk]))
+
+    def save_formset(self, request, form, formset, change):
+        """Unticking an automatically paused variant is an editor's undo: automation leaves it be from then on."""
+        resumed = [arm_form.instance for arm_form in formset.forms if formset.model is RuleArm
+                   and arm_form.instance.pk and "paused" in arm_form.changed_data and not arm_form.instance.paused]
+        super().save_formset(request, form, formset, change)
+        for arm in resumed:
+            rule_arm_resume(arm=arm)
 
     def get_urls(self):
         from django.urls import path

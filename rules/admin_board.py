@@ -16,15 +16,20 @@ from consent.noise import noisy_count
 from .dashboard_filters import DashboardFilterForm
 from .models import Rule, RuleArm, RuleAutomation
 from .overview_noise import noise_epsilon
+from .services import rule_arm_resume
 
 NOISY = {"visitors", "clicks", "conversions"}  # each visitor adds at most 1 to each of these per rule
 # The views import the board (its statistics need scipy) when first asked: every web process loads the admin's
 # modules, few ever draw a board, and scipy costs each of them tens of megabytes.
 
 
-def filters(request) -> tuple[DashboardFilterForm, dict | None]:
-    """The page's filters (bound even when empty: empty fields take their defaults) and their values if valid."""
-    form = DashboardFilterForm(request.GET)
+def filters(request, *, site=None) -> tuple[DashboardFilterForm, dict | None]:
+    """The page's filters (bound even when empty: empty fields take their defaults; `site` fixes the site, as a
+    rule's page does) and their values if valid."""
+    data = request.GET.copy()
+    if site is not None:
+        data["site"] = str(site.pk)
+    form = DashboardFilterForm(data)
     return form, (form.cleaned_data if form.is_valid() else None)
 
 
@@ -54,8 +59,9 @@ def rule_board_view(request, model_admin, rule_id: int):
     from .board import rule_flicker, rule_series
     from .experiments import rule_results
 
-    rule = get_object_or_404(Rule.objects.select_related("variant").prefetch_related("arms__variant"), pk=rule_id)
-    form, data = filters(request)
+    rule = get_object_or_404(Rule.objects.select_related("variant", "site").prefetch_related("arms__variant"),
+                             pk=rule_id)
+    form, data = filters(request, site=rule.site)
     context = {**model_admin.admin_site.each_context(request), "title": f"Performance of {rule.name}", "form": form,
                "opts": Rule._meta, "rule": rule, "can_change": model_admin.has_change_permission(request, rule),
                "automations": RuleAutomation.objects.filter(rule=rule).select_related("arm__variant")[:50]}
@@ -72,16 +78,15 @@ def arm_resume_view(request, model_admin, arm_id: int):
     arm = get_object_or_404(RuleArm, pk=arm_id)
     if not model_admin.has_change_permission(request, arm.rule):
         raise PermissionDenied
-    from .experiments import rule_arm_resume
-
     rule_arm_resume(arm=arm)
     messages.success(request, f"{arm} runs again; automation will not pause it again.")
     return redirect("admin:rules_rule_board", arm.rule_id)
 
 
 def board_csv(results, *, noisy: bool) -> HttpResponse:
-    """The board as CSV; with noise, visitor counts carry Laplace noise (ε as the overview's: noise_epsilon) and the
-    figures derived from them are left out."""
+    """The board as CSV; with noise, the visitor counts carry Laplace noise and the figures derived from them are
+    left out. The whole file spends noise_epsilon(): split over the rules and the counted columns, as each visitor
+    adds at most 1 to each count of each rule."""
     from .board import CSV_HEADER, board_csv_rows
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")

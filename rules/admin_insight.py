@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from segments.models import Segment
 
+from .dashboard_filters import DEFAULT_DAYS
 from .insight.build import report_range
 from .insight.charts import chart_data, cohort_rows, funnel_tables, transition_rows
 from .insight.paths import funnel_steps_read
@@ -72,8 +73,8 @@ class InsightReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        yesterday = timezone.now().date() - timedelta(days=1)
-        self.fields["since"].initial = yesterday - timedelta(days=27)
+        yesterday = timezone.now().date() - timedelta(days=1)  # a report's default: complete days only
+        self.fields["since"].initial = yesterday - timedelta(days=DEFAULT_DAYS - 1)
         self.fields["until"].initial = yesterday
         self.fields["segment"].choices = segment_choices()
 

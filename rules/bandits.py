@@ -44,22 +44,6 @@ def allocation(
     return [control_share, *((1 - control_share) * p_best).tolist()]
 
 
-def assign_bandit(
-    *,
-    visitor_id: str,
-    salt: str,
-    variants: Sequence[Arm],
-    rng: np.random.Generator,
-    control_share: float = CONTROL_SHARE,
-) -> int | None:
-    """Return None for a visitor whose bucket puts them in the control group, else a variant chosen by Thompson
-    sampling; the caller stores the choice so that a returning visitor keeps their variant."""
-    split_check(weights=[1.0] * len(variants), control_share=control_share)
-    if bucket(visitor_id=visitor_id, salt=salt) < control_share:
-        return None
-    return thompson_choose(arms=variants, rng=rng)
-
-
 @dataclass(frozen=True)
 class Simulation:
     """Visitors and conversions each variant received in a simulated run."""

@@ -174,11 +174,3 @@ def arms_pause_losing(rule: Rule, totals: dict[str, ArmTotals]) -> None:
                                                          paused_at=timezone.now())
                 RuleAutomation.objects.create(rule=rule, arm=arm, reason=decision.reason[:300])
             arm.paused = True
-
-
-def rule_arm_resume(*, arm: RuleArm) -> None:
-    """An editor's undo of a pause: the arm runs again and automation leaves it be from now on."""
-    with transaction.atomic():
-        RuleArm.objects.filter(pk=arm.pk).update(paused=False, resumed_by_editor=True)
-        RuleAutomation.objects.filter(arm=arm, undone_at__isnull=True).update(undone_at=timezone.now())
-    rules_forget()

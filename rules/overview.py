@@ -1,6 +1,6 @@
 """The site overview: visitors, sessions, engaged time, conversions and consent rates per day, and each segment's size
 per day. Aggregated in the database by a few GROUP BY queries over sessions, devices, consent records and membership
-history; the events table is never read (sessions already sum it), which keeps a year of a busy site well under 2 s."""
+history; the events table is never read (sessions already sum it), so a year of a busy site stays quick."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Writing rules (with their condition rows) and redeeming offers."""
+"""Writing rules (with their condition rows), an editor's resuming of a paused variant, and redeeming offers."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from segments.conditions import parse, to_json
 
-from .compiled import site_vocabulary
-from .models import ConditionRow, Offer, OfferRedemption, Rule
+from .compiled import rules_forget, site_vocabulary
+from .models import ConditionRow, Offer, OfferRedemption, Rule, RuleArm, RuleAutomation
 from .rows import rows_from_condition
 
 
@@ -39,3 +39,11 @@ def offer_redeem(*, offer: Offer, visitor_id: str) -> bool:
                 return False
         Offer.objects.filter(pk=offer.pk).update(redeemed=F("redeemed") + 1)
     return True
+
+
+def rule_arm_resume(*, arm: RuleArm) -> None:
+    """An editor's undo of a pause: the arm runs again and automation leaves it be from now on."""
+    with transaction.atomic():
+        RuleArm.objects.filter(pk=arm.pk).update(paused=False, resumed_by_editor=True)
+        RuleAutomation.objects.filter(arm=arm, undone_at__isnull=True).update(undone_at=timezone.now())
+    rules_forget()

@@ -20,7 +20,7 @@ from .people import (
     visitors_of_profiles,
 )
 from .rows import FIGURE_STORAGE, profile_rows, profile_rows_for_site
-from .site_setup import SiteSetupCheck, site_live_events, site_setup_check
+from .site_setup import NOT_REFUSED, SiteSetupCheck, site_live_events, site_setup_check
 from .sites import (
     KEY_PATTERN,
     SITE_CACHE_SECONDS,
@@ -40,6 +40,7 @@ from .stored import ActionEvent, action_events_between, event_goal, event_id_las
 __all__ = [
     "FIGURE_STORAGE",
     "KEY_PATTERN",
+    "NOT_REFUSED",
     "PERSONALIZATION",
     "PROFILE_CHUNK_SIZE",
     "SITE_CACHE_SECONDS",

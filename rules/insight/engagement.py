@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
+DEEP_SCROLL = 75  # a page view scrolled this deep (in %) counts as a deep read
 SCROLL_MILESTONES = (0, 25, 50, 75, 90, 100)  # the tracker reports these depths; 0 stands for "under 25%"
 MAD_TO_SD = 1.4826
 RELATIVE_FLOOR = 0.1  # a section within a tenth of the typical dwell is never unusual, however alike the others
@@ -98,7 +99,7 @@ class EngagementCounter:
         rows = []
         for section, sample in sorted(self.section_dwell.items()):
             scrolls = self.section_scroll[section]
-            deep = sum(n for m, n in scrolls.items() if m >= 75)
+            deep = sum(n for m, n in scrolls.items() if m >= DEEP_SCROLL)
             rows.append({"section": section, "views": sample.seen, "median_seconds": sample.median(),
                          "deep_share": deep / sample.seen if sample.seen else 0.0, "z": None, "flag": ""})
         judged = [row for row in rows if row["views"] >= min_views]

@@ -9,11 +9,12 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
 from personalization.models import DropCounter, DropReason, Event
+from personalization.selectors import NOT_REFUSED
 
+from .engagement import DEEP_SCROLL
 from .paths import FunnelCounts, sessions_split
 from .reading import PAGE_VIEW, people, session_gap_ms, visitor_hits
 
-DEEP_SCROLL = 75  # a page view scrolled this deep (in %) counts as a deep read
 MIN_DAILY_VOLUME = 20  # pages with fewer views than this on every day cannot peak (rules.anomalies.spikes)
 PATHS_PER_QUERY = 500
 
@@ -77,8 +78,10 @@ def deep_reads_by_page(*, site_id: int, days: list[date]) -> dict[str, list[int]
 
 
 def refused_by_reason(*, site_id: int, days: list[date]) -> dict[str, list[int]]:
-    """Events refused per reason (its label) and day, from the drop counters."""
-    rows = (DropCounter.objects.filter(site_id=site_id, day__gte=days[0], day__lte=days[-1]).order_by()
+    """Events refused per reason (its label) and day, from the drop counters; duplicates are no refusal (their first
+    copy was stored: a retry storm is no broken tracking)."""
+    rows = (DropCounter.objects.filter(site_id=site_id, day__gte=days[0], day__lte=days[-1])
+            .exclude(reason__in=NOT_REFUSED).order_by()
             .values_list("reason", "day").annotate(n=Sum("count")))
     labels = dict(DropReason.choices)
     return series_of(((labels.get(reason, reason), day, n) for reason, day, n in rows), days)

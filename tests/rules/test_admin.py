@@ -182,3 +182,22 @@ def test_a_control_share_above_half_is_refused_with_the_limit(site, editor):
                      control_share="0.9")
     assert "less than or equal to 0.5" in editor.post(ADD, data).content.decode()
     assert not Rule.objects.exists()
+
+
+def test_unticking_an_automatically_paused_variant_is_an_undo_automation_respects(site, editor):
+    from rules.models import RuleAutomation
+
+    first, second = variant_make(site, "<p>A</p>"), variant_make(site, "<p>B</p>")
+    rule = rule_make(site, {"all": [{"field": "revenue", "op": "gte", "value": 1}]}, variant=first, name="Paused")
+    arm = rule.arms.create(variant=second, paused=True, paused_reason="Paused: clearly losing")
+    RuleAutomation.objects.create(rule=rule, arm=arm, reason="Paused: clearly losing")
+    rows = [{"id": row.pk, "rule": rule.pk, "field": row.field, "op": row.op, "value": row.value, "key": row.key}
+            for row in rule.rows.all()]
+    data = rule_form(site, first, rows, name="Paused", **{
+        "rows-INITIAL_FORMS": str(len(rows)), "arms-TOTAL_FORMS": "1", "arms-INITIAL_FORMS": "1",
+        "arms-0-id": arm.pk, "arms-0-rule": rule.pk, "arms-0-variant": second.pk, "arms-0-weight": "1"})
+    response = editor.post(f"/admin/rules/rule/{rule.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    arm.refresh_from_db()
+    assert not arm.paused and arm.resumed_by_editor
+    assert RuleAutomation.objects.get().undone_at is not None

@@ -5,7 +5,6 @@ import pytest
 
 from rules.bandits import (
     allocation,
-    assign_bandit,
     assign_fixed,
     bucket,
     pause_decision,
@@ -74,15 +73,6 @@ def test_allocation_keeps_the_control_share_and_favours_the_better_variant():
     assert shares[0] == 0.2
     assert sum(shares) == pytest.approx(1.0)
     assert shares[2] > 0.6 > shares[1]
-
-
-def test_assign_bandit_holds_back_the_control_group_by_hash():
-    variants = [Arm(visitors=0, conversions=0)] * 3
-    rng = np.random.default_rng(4)
-    arms = [assign_bandit(visitor_id=v, salt="exp-5", variants=variants, rng=rng) for v in IDS[:20_000]]
-    assert arms.count(None) / len(arms) == pytest.approx(0.1, abs=0.007)
-    in_control = [v for v, arm in zip(IDS[:20_000], arms, strict=True) if arm is None]
-    assert all(assign_bandit(visitor_id=v, salt="exp-5", variants=variants, rng=rng) is None for v in in_control)
 
 
 def test_thompson_sends_most_traffic_to_the_variant_that_truly_converts_better():

@@ -100,3 +100,14 @@ def test_a_rule_named_like_a_formula_is_plain_text_in_the_csv(staff, site):
     rule_make(site, EVERYONE, name="=HYPERLINK(\"http://evil.example\")")
     rows = staff.get("/admin/rules/rule/performance/", {"format": "csv"}).content.decode().splitlines()
     assert rows[1].startswith('"\'=HYPERLINK(')
+
+
+def test_a_rules_page_filters_by_a_segment_of_the_rules_own_site(staff, site):
+    from personalization.services.sites import site_create
+    from segments.models import Segment
+
+    other = site_create(name="Another shop", origins=["https://another.example"]).site
+    rule = rule_make(other, EVERYONE, name="Elsewhere")
+    segment = Segment.objects.create(site=other, name="Loyal", slug="loyal", kind=Segment.Kind.RULE)
+    answer = staff.get(f"/admin/rules/rule/{rule.pk}/performance/", {"segment": segment.pk})
+    assert answer.status_code == 200 and answer.context["results"] is not None

@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from rules.compiled import site_rules
-from rules.experiments import rule_arm_resume, rule_experiments_update, rule_planned_shares, rule_results
+from rules.experiments import rule_experiments_update, rule_planned_shares, rule_results
 from rules.models import Rule, RuleArm, RuleAutomation, RuleDay
+from rules.services import rule_arm_resume
 
 from .factories import rule_make, variant_make
 
