@@ -3,7 +3,7 @@ rate of its metric, planned share: a bandit's allocation over time), how long sw
 same figures as CSV rows. Reads only the daily counters and exposures, never the events."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from segments.models import Segment
 
@@ -85,5 +85,7 @@ def board_csv_rows(results: list[RuleResults]) -> list[list]:
 
 def concentration_measured(*, site_id: int, since: date, until: date) -> list[RecommendationConcentration]:
     """The hourly check's measurements in the range, the latest first (at most 48)."""
-    return list(RecommendationConcentration.objects.filter(site_id=site_id, measured_at__date__range=(since, until))
-                [:48])
+    start = datetime.combine(since, time.min, tzinfo=UTC)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    return list(RecommendationConcentration.objects.filter(site_id=site_id, measured_at__gte=start,
+                                                           measured_at__lt=end)[:48])

@@ -1,5 +1,6 @@
 """Rules that fill a page's slots, the content variants and offers they show, and offers' redemptions."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -138,6 +139,12 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        goals = self.extra_goals
+        if not isinstance(goals, list) or not all(isinstance(goal, str) and goal for goal in goals):
+            raise ValidationError({"extra_goals": 'Give a list of event names, as ["newsletter_signup"], or [] for '
+                                                  "none."})
 
 
 class ConditionRow(models.Model):

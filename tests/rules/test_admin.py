@@ -201,3 +201,10 @@ def test_unticking_an_automatically_paused_variant_is_an_undo_automation_respect
     arm.refresh_from_db()
     assert not arm.paused and arm.resumed_by_editor
     assert RuleAutomation.objects.get().undone_at is not None
+
+
+def test_extra_goals_that_are_not_a_list_of_names_are_refused_saying_how_to_write_them(site, editor):
+    data = rule_form(site, variant_make(site, "<p>A</p>"), [{"field": "revenue", "op": "gte", "value": "1"}],
+                     extra_goals='"purchase"')
+    assert "Give a list of event names" in editor.post(ADD, data).content.decode()
+    assert not Rule.objects.exists()
