@@ -16,6 +16,7 @@ from rules.feedback import rule_feedback_count
 from rules.insight.build import insight_report_build
 from rules.insight.findings import findings_detect
 from rules.models import InsightReport
+from rules.recommendation_checks import recommendation_concentration_measure_all
 
 
 class Command(BaseCommand):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Rule traffic: {rule_traffic_simulate(site=site, seed=seed)} events of simulated "
                           f"visitors meeting the rules; {rule_feedback_count(settle_seconds=0)} events counted.")
         rule_experiments_update(seed=seed)
+        recommendation_concentration_measure_all()
         demo_funnels_ensure(site)
         self.stdout.write(f"Findings: {len(findings_detect(site_id=site.pk))} unusual days, drops or drifts found.")
         today = timezone.now().date()
