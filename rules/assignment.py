@@ -24,18 +24,27 @@ def split_check(*, weights: Sequence[float], control_share: float) -> None:
         raise ValueError(f"Give each variant a weight of 0 or more, at least one above 0 (got {list(weights)}).")
 
 
+def split_edges(weights: Sequence[float]) -> tuple[float, ...]:
+    """The cumulative shares of `weights` (the last is 1): where each arm's places end, after the control group."""
+    total = sum(weights)
+    return tuple(edge / total for edge in accumulate(weights))
+
+
+def arm_index(place: float, *, control_share: float, edges: Sequence[float]) -> int | None:
+    """The arm at `place` (a bucket), or None in the control group (the first control_share of places)."""
+    if place < control_share:
+        return None
+    # Rescaling the same place (rather than hashing again) keeps an arm's visitors when only the control share moves,
+    # and a bandit's small change of allocation moves only the visitors near an edge.
+    within = (place - control_share) / (1 - control_share)
+    return min(bisect_right(edges, within), len(edges) - 1)
+
+
 def assign_fixed(
     *, visitor_id: str, salt: str, weights: Sequence[float], control_share: float = CONTROL_SHARE
 ) -> int | None:
     """Return the arm index for the visitor, or None when the visitor is in the control group (the first
     control_share of places); the rest is split among the arms in proportion to `weights`."""
     split_check(weights=weights, control_share=control_share)
-    place = bucket(visitor_id=visitor_id, salt=salt)
-    if place < control_share:
-        return None
-    # Rescaling the same place (rather than hashing again) keeps an arm's visitors when only the control share moves,
-    # and a bandit's small change of allocation moves only the visitors near an edge.
-    within = (place - control_share) / (1 - control_share)
-    total = sum(weights)
-    edges = [edge / total for edge in accumulate(weights)]
-    return min(bisect_right(edges, within), len(weights) - 1)
+    return arm_index(bucket(visitor_id=visitor_id, salt=salt), control_share=control_share,
+                     edges=split_edges(weights))

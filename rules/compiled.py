@@ -2,16 +2,16 @@
 built, grouped by slot in priority order. Saving a rule, variant, offer or segment forgets them in this process."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
 
 from consent.remembered import Remembered
-from segments.conditions import Condition, ConditionInvalid, Known, Vocabulary, describe, leaves, parse
+from segments.conditions import Condition, Known, Vocabulary, describe, leaves, parse
 from segments.models import Segment
 
-from .assignment import assign_fixed
+from .assignment import arm_index, bucket, split_check, split_edges
 from .evaluation import Compiled, condition_compile
 from .models import MAIN, Rule
 from .rendering import action_body
@@ -51,11 +51,12 @@ class CompiledRule:
     control_share: float = 0.0
     arms: tuple[CompiledArm, ...] = ()  # the arms shown now (paused ones left out), the rule's own content first
     weights: tuple[float, ...] = ()  # each arm's share of the traffic left after the control group
+    edges: tuple[float, ...] = ()  # the weights' cumulative shares (assignment.split_edges), checked when compiled
 
     def arm_for(self, visitor_id: str) -> CompiledArm | None:
         """The arm this visitor sees; None for the control group (the slot's default content)."""
-        index = assign_fixed(visitor_id=visitor_id, salt=f"rule:{self.id}", weights=self.weights,
-                             control_share=self.control_share)
+        index = arm_index(bucket(visitor_id=visitor_id, salt=f"rule:{self.id}"), control_share=self.control_share,
+                          edges=self.edges)
         return None if index is None else self.arms[index]
 
 
@@ -64,6 +65,11 @@ class SiteRules:
     by_slot: dict[str, tuple[CompiledRule, ...]]
     vocabulary: Vocabulary
     skipped: dict[int, str]  # rules whose stored conditions cannot be used, and why
+    field_slots: dict[str, frozenset[str]] = field(default_factory=dict)  # field name -> slots whose rules test it
+
+    def tests_field(self, slots, name: str) -> bool:
+        """Whether a rule of one of `slots` tests the field `name` (read when compiled: no walk per decision)."""
+        return not self.field_slots.get(name, frozenset()).isdisjoint(slots)
 
 
 _remembered = Remembered(seconds=RULES_CACHE_SECONDS)
@@ -103,20 +109,28 @@ def rules_compile(*, site_id: int) -> SiteRules:
     for rule in rules:
         try:
             by_slot.setdefault(rule.slot, []).append(rule_compile(rule, vocabulary, now=now))
-        except ConditionInvalid as error:
+        except ValueError as error:  # ConditionInvalid, or a split that cannot be used
             skipped[rule.pk] = str(error)
             logger.warning("rule %s is skipped until its conditions are fixed: %s", rule.pk, error)
-    return SiteRules({slot: tuple(rules) for slot, rules in by_slot.items()}, vocabulary, skipped)
+    field_slots: dict[str, set[str]] = {}
+    for slot, compiled in by_slot.items():
+        for name in set().union(*(rule.fields for rule in compiled)):
+            field_slots.setdefault(name, set()).add(slot)
+    return SiteRules({slot: tuple(rules) for slot, rules in by_slot.items()}, vocabulary, skipped,
+                     {name: frozenset(slots) for name, slots in field_slots.items()})
 
 
 def rule_compile(rule: Rule, vocabulary: Vocabulary, *, now: datetime) -> CompiledRule:
-    """One rule ready to decide; raises ConditionInvalid when its stored conditions no longer fit the vocabulary."""
+    """One rule ready to decide; raises ConditionInvalid when its stored conditions no longer fit the vocabulary,
+    ValueError when its split cannot be used."""
     condition = parse(rule.conditions, vocabulary)
     offer = rule.offer
     html = action_body(action=rule.action, variant=rule.variant, offer=offer)
     arms = [CompiledArm(MAIN, html)] + [
         CompiledArm(arm.key, action_body(action=rule.action, variant=arm.variant, offer=offer))
         for arm in rule.arms.all() if not arm.paused]
+    weights = arm_weights(rule, [arm.key for arm in arms])
+    split_check(weights=weights, control_share=rule.control_share)  # raises ValueError: the rule is skipped
     return CompiledRule(
         id=rule.pk, name=rule.name, slot=rule.slot, priority=rule.priority, condition=condition,
         decide=condition_compile(condition),
@@ -126,8 +140,8 @@ def rule_compile(rule: Rule, vocabulary: Vocabulary, *, now: datetime) -> Compil
         action=rule.action, html=html,
         offer_id=offer.pk if offer else None, offer_single_use=bool(offer and offer.single_use_per_visitor),
         offer_available=offer.available(now=now) if offer else True, limit=rule.recommendations,
-        description=describe(condition), control_share=rule.control_share, arms=tuple(arms),
-        weights=arm_weights(rule, [arm.key for arm in arms]),
+        description=describe(condition), control_share=rule.control_share, arms=tuple(arms), weights=weights,
+        edges=split_edges(weights),
     )
 
 

@@ -24,7 +24,7 @@ from .insight.peaking import page_peaking
 from .models import CONTROL, MAIN, OfferRedemption
 from .recommendations import ItemsWanted, items_related
 from .rendering import items_html
-from .vocabulary import page_values, profile_rule_values, rule_vocabulary
+from .vocabulary import PEAKING_FIELD, page_values, profile_rule_values, rule_vocabulary
 
 SOURCE = "rules"
 _VALUES = "_attune_rule_values"  # kept on the profile instance, which lives for one request
@@ -87,7 +87,7 @@ def rules_decide(request: DecisionRequest) -> dict[str, Decision]:
     if profile_values is None:
         return {}
     peaking = page_peaking(site_id=request.site_id, path=request.page.path,
-                           rules=(rule for slot in slots for rule in compiled.by_slot[slot]))
+                           wanted=compiled.tests_field(slots, PEAKING_FIELD))
     values = {**profile_values, **values_read(page_values(request.page, peaking=peaking), rule_vocabulary())}
     decided = {}
     for slot in slots:

@@ -4,7 +4,6 @@ page only reads that cache, and only when one of the rules being decided tests t
 
 import hashlib
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
@@ -15,7 +14,6 @@ from django.utils import timezone
 from personalization.models import Event, Site
 
 from ..models import Finding
-from ..vocabulary import PEAKING_FIELD
 from .reading import PAGE_VIEW
 
 logger = logging.getLogger(__name__)
@@ -32,11 +30,9 @@ def peaking_paths(*, site_id: int) -> frozenset[str]:
     return cache.get(PEAKING_KEY.format(site_id=site_id)) or frozenset()
 
 
-def page_peaking(*, site_id: int, path: str, rules: Iterable) -> bool:
-    """Whether the page is peaking, read from the cache only when one of `rules` (compiled) tests page_peaking."""
-    if not any(PEAKING_FIELD in rule.fields for rule in rules):
-        return False
-    return path in peaking_paths(site_id=site_id)
+def page_peaking(*, site_id: int, path: str, wanted: bool) -> bool:
+    """Whether the page is peaking, read from the cache only when `wanted` (a rule being decided tests the field)."""
+    return wanted and path in peaking_paths(site_id=site_id)
 
 
 def views_last_hour(*, site_id: int, now: datetime) -> dict[str, int]:
