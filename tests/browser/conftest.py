@@ -115,3 +115,17 @@ def page(context):
     page.on("console", console)
     page.on("response", lambda response: response.status == 404 and page.errors.append(f"404 {response.url}"))
     return page
+
+
+@pytest.fixture
+def staff_page(live_server, transactional_db, embedded_mode, page):
+    """The page, logged in to admin as a superuser."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("staff", "staff@example.com", "a-long-password-1")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "staff")
+    page.fill("#id_password", "a-long-password-1")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    return page

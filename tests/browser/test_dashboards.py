@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from demo.rules_seed import demo_funnels_ensure, demo_rules_ensure
@@ -39,17 +38,6 @@ def demo_data(demo):
     experiment_simulate(rule=bandit, true_rates={"control": 0.04, "main": 0.06, arm.key: 0.12}, days=14,
                         visitors_per_day=80, seed=3, end=timezone.now() - timedelta(hours=1))
     return demo
-
-
-@pytest.fixture
-def staff_page(live_server, page):
-    get_user_model().objects.create_superuser("editor", "editor@example.com", "a-long-password-1")
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "a-long-password-1")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
-    return page
 
 
 def shot(page, name: str) -> None:

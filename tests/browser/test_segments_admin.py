@@ -4,7 +4,6 @@ queued run's page follows its progress until it is done."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from personalization.models import Visitor
 from segments.models import ClusteringRun, Membership
@@ -24,17 +23,6 @@ INKED = """(id) => {
   for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) inked++; }
   return inked;
 }"""
-
-
-@pytest.fixture
-def staff_page(live_server, transactional_db, embedded_mode, page):
-    get_user_model().objects.create_superuser("analyst", "analyst@example.com", "a-long-password-1")
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "analyst")
-    page.fill("#id_password", "a-long-password-1")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
-    return page
 
 
 def test_a_runs_charts_draw_without_errors_or_policy_violations(live_server, staff_page):

@@ -4,7 +4,6 @@ turns from "no events yet" to "arriving" and lists the page view, under the stri
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from .conftest import USER_AGENT
 from .helpers import grant, wait_until
@@ -13,13 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SCREENSHOTS = Path("var/screenshots")
 
 
-def test_the_setup_page_shows_a_visitors_page_view_as_it_arrives(demo, live_server, browser, page):
-    get_user_model().objects.create_superuser("owner", "owner@example.com", "a-long-password-1")
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "owner")
-    page.fill("#id_password", "a-long-password-1")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
+def test_the_setup_page_shows_a_visitors_page_view_as_it_arrives(demo, live_server, browser, staff_page):
+    page = staff_page
     page.goto(f"{live_server.url}/admin/personalization/site/{demo.pk}/setup/")
     assert page.text_content("#setup-verdict").startswith("No events yet")
 

@@ -55,33 +55,7 @@
     return drawn;
   }
 
-  function poll(box) {
-    var url = box.getAttribute("data-url");
-    var timer = window.setInterval(function () {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (report) {
-          if (!report) { return; }
-          box.querySelector("progress").value = report.progress;
-          box.querySelector(".run-stage").textContent = report.stage || "waiting to start";
-          box.querySelector(".run-status").textContent = report.status;
-          if (report.finished) {
-            window.clearInterval(timer);
-            if (report.error) {
-              var error = box.querySelector(".run-error");
-              error.textContent = report.error;
-              error.hidden = false;
-            } else {
-              window.location.reload();
-            }
-          }
-        });
-    }, 1000);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.body.setAttribute("data-charts-drawn", String(draw()));
-    var box = document.getElementById("report-progress");
-    if (box && box.getAttribute("data-status") !== "failed") { poll(box); }
   });
 })();

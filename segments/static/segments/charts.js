@@ -1,4 +1,4 @@
-/* Charts of a clustering run's admin page (Chart.js, served from our static files), and its progress while it runs.
+/* Charts of a clustering run's admin page (Chart.js, served from our static files); progress.js follows a running one.
    Data comes from the page's <script type="application/json" id="segments-chart-data"> (Django's json_script). */
 (function () {
   "use strict";
@@ -101,33 +101,7 @@
     return drawn;
   }
 
-  function poll(box) {
-    var url = box.getAttribute("data-url");
-    var timer = window.setInterval(function () {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (run) {
-          if (!run) { return; }
-          box.querySelector("progress").value = run.progress;
-          box.querySelector(".run-stage").textContent = run.stage || "waiting to start";
-          box.querySelector(".run-status").textContent = run.status;
-          if (run.finished) {
-            window.clearInterval(timer);
-            if (run.error) {
-              var error = box.querySelector(".run-error");
-              error.textContent = run.error;
-              error.hidden = false;
-            } else {
-              window.location.reload();
-            }
-          }
-        });
-    }, 1000);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.body.setAttribute("data-charts-drawn", String(draw()));
-    var box = document.getElementById("run-progress");
-    if (box) { poll(box); }
   });
 })();
