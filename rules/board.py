@@ -3,12 +3,12 @@ rate of its metric, planned share: a bandit's allocation over time), how long sw
 same figures as CSV rows. Reads only the daily counters and exposures, never the events."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from segments.models import Segment
 
-from .dashboard_filters import days_between
-from .experiments import RuleResults, rule_arm_names, rule_results
+from .dashboard_filters import day_window, days_between
+from .experiments import RuleResults, rule_arm_names, rule_days, rule_results
 from .flicker import histogram_merge, histogram_percentile
 from .models import RecommendationConcentration, Rule, RuleDay
 from .overview_tables import cell_inert
@@ -31,7 +31,7 @@ def board_rules(*, site_id: int, since: date, until: date, segment: Segment | No
 
 def rule_flicker(rule: Rule, *, since: date, until: date) -> Flicker:
     """Swapped content's delay after navigation over the range, all arms together."""
-    return _flicker(RuleDay.objects.filter(rule=rule, day__range=(since, until)))
+    return _flicker(rule_days(rule, since=since, until=until))
 
 
 def site_flicker(*, site_id: int, since: date, until: date) -> Flicker:
@@ -53,7 +53,7 @@ def rule_series(rule: Rule, *, since: date, until: date) -> dict:
     arms = {key: {"name": name, "visitors": [0] * len(days), "rate": [None] * len(days), "share": [None] * len(days)}
             for key, name in names.items()}
     reached = "clicks" if rule.metric == Rule.Metric.CLICK else "conversions"
-    for row in RuleDay.objects.filter(rule=rule, day__range=(since, until)).values(
+    for row in rule_days(rule, since=since, until=until).values(
             "arm", "day", "visitors", "share", reached):
         arm = arms.get(row["arm"])
         if arm is None:
@@ -85,7 +85,6 @@ def board_csv_rows(results: list[RuleResults]) -> list[list]:
 
 def concentration_measured(*, site_id: int, since: date, until: date) -> list[RecommendationConcentration]:
     """The hourly check's measurements in the range, the latest first (at most 48)."""
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    start, end = day_window(since, until)
     return list(RecommendationConcentration.objects.filter(site_id=site_id, measured_at__gte=start,
                                                            measured_at__lt=end)[:48])

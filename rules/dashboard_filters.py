@@ -1,7 +1,7 @@
 """What the dashboards are filtered by: a site, a date range (UTC days) and optionally a segment; the range's limits
 and the default site are written once here, for the rule board's form and the overview's."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -51,6 +51,13 @@ class DashboardFilterForm(forms.Form):
             raise forms.ValidationError(f"The segment {segment.name} belongs to another site: pick one of {site}.")
         data.update(since=since, until=until, site=site)
         return data
+
+
+def day_window(since: date, until: date) -> tuple[datetime, datetime]:
+    """From the start of `since` to the start of the day after `until` (UTC days, as the counters keep them). Ranges
+    on the raw column, not on its date, let the database use an index on it."""
+    return (datetime.combine(since, time.min, tzinfo=UTC),
+            datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
 
 
 def days_between(since: date, until: date) -> list[date]:

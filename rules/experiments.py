@@ -65,12 +65,18 @@ def rule_totals(rule: Rule, *, since: date | None = None, until: date | None = N
     return tuple(totals)
 
 
-def _day_sums(rule: Rule, since: date | None, until: date | None) -> dict[str, dict]:
+def rule_days(rule: Rule, *, since: date | None = None, until: date | None = None):
+    """The rule's daily counters in [since, until] (open-ended where not given)."""
     days = RuleDay.objects.filter(rule=rule)
     if since:
         days = days.filter(day__gte=since)
     if until:
         days = days.filter(day__lte=until)
+    return days
+
+
+def _day_sums(rule: Rule, since: date | None, until: date | None) -> dict[str, dict]:
+    days = rule_days(rule, since=since, until=until)
     return {row["arm"]: row for row in days.values("arm").annotate(**{field: Sum(field) for field in COUNTED})}
 
 
@@ -117,11 +123,7 @@ def planned_over_range(rule: Rule, keys: list[str], planned: dict[str, float], *
                        until: date | None) -> list[float]:
     """Each arm's planned share over the range: the shares noted each day, weighted by that day's visitors (an edit
     of the split within the range is no mismatch); today's plan for days without a note."""
-    days = RuleDay.objects.filter(rule=rule)
-    if since:
-        days = days.filter(day__gte=since)
-    if until:
-        days = days.filter(day__lte=until)
+    days = rule_days(rule, since=since, until=until)
     visitors: dict[date, int] = defaultdict(int)
     shares: dict[date, dict[str, float]] = defaultdict(dict)
     for day, arm, count, share in days.values_list("day", "arm", "visitors", "share"):

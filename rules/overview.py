@@ -4,7 +4,7 @@ history; the events table is never read (sessions already sum it), so a year of 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -17,7 +17,7 @@ from personalization.selectors import site_for_id
 from segments.models import Cluster, ClusteringRun, Membership, Segment
 from segments.selectors import segment_sizes_by_day
 
-from .dashboard_filters import days_between, range_problem
+from .dashboard_filters import day_window, days_between, range_problem
 
 
 class OverviewInvalid(ValueError):
@@ -68,14 +68,6 @@ class Overview:
     categories: tuple[tuple[str, str], ...]  # (key, label) in banner order
     days: tuple[Figures, ...]
     totals: Figures
-
-
-def day_window(since: date, until: date) -> tuple[datetime, datetime]:
-    """From the start of `since` to the start of the day after `until`, in the current time zone. Ranges on the raw
-    column (not on its date) let the database use an index on it."""
-    zone = timezone.get_current_timezone()
-    return (datetime.combine(since, time.min, tzinfo=zone),
-            datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
 
 
 def people_of(*, site_id: int, segment_slug: str) -> QuerySet:

@@ -4,13 +4,13 @@ date for its admin page."""
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 
 from segments.models import Segment
 
-from ..dashboard_filters import range_problem
+from ..dashboard_filters import day_window, range_problem
 from ..models import Funnel, InsightReport
 from .cohorts import RetentionCounter
 from .engagement import EngagementCounter, PageView, session_page_figures
@@ -28,11 +28,11 @@ class ReportRange:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.since, time(), tzinfo=UTC)
+        return day_window(self.since, self.until)[0]
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.until + timedelta(days=1), time(), tzinfo=UTC)
+        return day_window(self.since, self.until)[1]
 
 
 def report_range(params: dict) -> ReportRange:

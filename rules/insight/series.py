@@ -3,7 +3,7 @@ reads per page, refused events per reason, and funnel steps per day (read visito
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from personalization.models import DropCounter, DropReason, Event
 from personalization.selectors import NOT_REFUSED
 
+from ..dashboard_filters import day_window
 from .engagement import DEEP_SCROLL
 from .paths import FunnelCounts, sessions_split
 from .reading import PAGE_VIEW, people, session_gap_ms, visitor_hits
@@ -25,7 +26,7 @@ def days_before(today: date, days: int) -> list[date]:
 
 
 def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+    return day_window(day, day)[0]
 
 
 def series_of(rows: Iterable[tuple[str, date, int]], days: list[date]) -> dict[str, list[int]]:

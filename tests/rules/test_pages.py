@@ -138,3 +138,16 @@ def test_the_demo_rules_are_seeded_once_and_all_usable(demo):
     assert Rule.objects.filter(site=demo).count() == 5 and not compiled.skipped
     assert sorted(compiled.by_slot) == ["article_recommendations", "home_hero", "offer_banner", "popup",
                                         "product_sidebar"]
+
+
+def test_a_loyal_customer_in_the_rules_control_group_sees_the_default_hero_reported_under_the_rule(demo):
+    from rules.assignment import bucket
+
+    rule = Rule.objects.get(site=demo, slot="home_hero")
+    Rule.objects.filter(pk=rule.pk).update(control_share=0.5)
+    held_back = next(f"visitor-held-{n:04d}" for n in range(1000)
+                     if bucket(visitor_id=f"visitor-held-{n:04d}", salt=f"rule:{rule.pk}") < 0.5)
+    page = visitor(profile_make(demo, visitor_id=held_back, segments=("loyal-customers",),
+                                goal_counts={"purchase": 3}), "personalization").get("/").content.decode()
+    assert DEFAULT_HERO in page and LOYALTY not in page
+    assert f'data-attune-slot="home_hero" data-attune-ref="rule:{rule.pk}:control"' in page
