@@ -9,14 +9,14 @@ from itertools import combinations
 from .describe import operator_phrase
 from .fields import NUMERIC_TYPES, FieldType
 from .operators import MISSING, leaf_matches
-from .tree import SEPARATOR, AllOf, Condition, Leaf
+from .tree import SEPARATOR, AllOf, AnyOf, Condition, Leaf
 
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)  # never read: no candidate value is a datetime
 
 
 def contradictions(children: Sequence[Condition], names: Sequence[str]) -> list[str]:
     """Return one message per field whose rows, the conjuncts of one `all` group (its rows and the rows of `all`
-    groups nested directly in it), cannot hold together."""
+    groups, and of one-row `any` groups, nested directly in it), cannot hold together."""
     rows_by_field: dict[tuple, list[tuple[Leaf, str]]] = defaultdict(list)
     for leaf, name in _conjuncts(children, names):
         rows_by_field[(leaf.field.name, leaf.key)].append((leaf, name))
@@ -33,7 +33,8 @@ def _conjuncts(children: Sequence[Condition], names: Sequence[str]) -> list[tupl
     for child, name in zip(children, names, strict=True):
         if isinstance(child, Leaf):
             rows.append((child, name))
-        elif isinstance(child, AllOf):
+        elif isinstance(child, AllOf) or (isinstance(child, AnyOf) and len(child.children) == 1):
+            # an `any` of one row is that row: simplified (a residual, the browser's copy), it would clash all the same
             inner = [f"{name}{SEPARATOR}row {n}" for n in range(1, len(child.children) + 1)]
             rows += _conjuncts(child.children, inner)
     return rows

@@ -187,3 +187,10 @@ def test_every_usable_condition_reads_back_describes_and_explains_itself(data):
     assert parse(to_json(condition), VOCAB) == condition
     assert describe(condition)
     assert len(explain(condition, {}, now=NOW)) == len(list(leaves(condition)))
+
+
+def test_a_one_row_any_group_that_clashes_with_its_all_group_is_a_contradiction():
+    data = {"not": {"all": [{"all": [{"field": "engaged", "op": "eq", "value": 30}]},
+                            {"any": [{"field": "engaged", "op": "eq", "value": 0}]}]}}
+    with pytest.raises(ConditionInvalid, match="can never all be true at once"):
+        parse(data, VOCAB)
